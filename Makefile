@@ -1,0 +1,30 @@
+# `make tour` and `make test` each bootstrap .venv (idempotently) and then run.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?= -n 2
+
+.PHONY: tour test lint bench clean-venv
+
+# Re-install only when the project metadata changed (or the venv is new).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+tour: $(STAMP)
+	$(BIN)/paradigms tour
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check paradigms tests tutorials benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python benchmarks/supervised.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,61 @@
+"""Run directories: ``runs/<name>-<timestamp>/`` with a ``config.json`` that records everything."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from paradigms._common.files import write_json_atomic
+
+_VERSIONED = (
+    "paradigms",
+    "torch",
+    "torchvision",
+    "timm",
+    "numpy",
+    "scikit-learn",
+    "gymnasium",
+    "stable-baselines3",
+    "safetensors",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages a run depends on (``"missing"`` when absent)."""
+    versions = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+def new_run_dir(out: str | os.PathLike[str] | None, name: str, root: str = "runs") -> Path:
+    """``out`` if given, else ``<root>/<name>-<YYYYmmdd-HHMMSS>``; created if missing."""
+    if out is not None:
+        path = Path(out)
+    else:
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = Path(root) / f"{name}-{stamp}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_run_config(run_dir: Path, params: dict[str, Any]) -> Path:
+    """Write ``config.json``: the parameters, the command line, time and package versions."""
+    return write_json_atomic(
+        run_dir / "config.json",
+        {
+            "params": params,
+            "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+            "created": _dt.datetime.now().isoformat(timespec="seconds"),
+            "versions": package_versions(),
+            "platform": platform.platform(),
+        },
+    )

@@ -1,0 +1,39 @@
+"""The shared backbone package: the currency every paradigm trains and reuses.
+
+>>> from paradigms.backbones import create_backbone
+>>> bb = create_backbone("cnn", in_shape=(1, 8, 8))
+>>> bb.out_features
+128
+"""
+
+from paradigms.backbones import cnn as _cnn  # noqa: F401  (registers "cnn")
+from paradigms.backbones import mlp as _mlp  # noqa: F401  (registers "mlp")
+from paradigms.backbones import timm_backbone as _timm  # noqa: F401  (registers "timm:")
+from paradigms.backbones.base import Backbone, BackboneConfig
+from paradigms.backbones.checkpoint import (
+    load_backbone,
+    read_backbone_config,
+    resolve_backbone,
+    save_backbone,
+)
+from paradigms.backbones.cnn import CNNBackbone
+from paradigms.backbones.mlp import MLPBackbone
+from paradigms.backbones.normalization import Standardize
+from paradigms.backbones.registry import create_backbone, list_backbones, register_backbone
+from paradigms.backbones.timm_backbone import TimmBackbone
+
+__all__ = [
+    "Backbone",
+    "BackboneConfig",
+    "CNNBackbone",
+    "MLPBackbone",
+    "Standardize",
+    "TimmBackbone",
+    "create_backbone",
+    "list_backbones",
+    "load_backbone",
+    "read_backbone_config",
+    "register_backbone",
+    "resolve_backbone",
+    "save_backbone",
+]

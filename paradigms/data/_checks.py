@@ -1,0 +1,54 @@
+"""Argument checks shared by the data loaders and generators."""
+
+from __future__ import annotations
+
+import numbers
+
+
+def check_int(name: str, value: object, minimum: int) -> int:
+    """Return ``value`` as an ``int`` after checking it is an integer ``>= minimum``.
+
+    Args:
+        name: the argument name, used in the error message.
+        value: the value the caller passed.
+        minimum: the smallest allowed value.
+
+    Returns:
+        ``value`` as a Python ``int``.
+
+    Raises:
+        TypeError: if ``value`` is not an integer (``bool`` is refused too).
+        ValueError: if ``value < minimum``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an int, got {type(value).__name__} ({value!r}); "
+            f"pass a whole number >= {minimum}."
+        )
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}; pass a larger value.")
+    return int(value)
+
+
+def check_nonnegative(name: str, value: object) -> float:
+    """Return ``value`` as a ``float`` after checking it is a real number ``>= 0``.
+
+    Args:
+        name: the argument name, used in the error message.
+        value: the value the caller passed.
+
+    Returns:
+        ``value`` as a Python ``float``.
+
+    Raises:
+        TypeError: if ``value`` is not a real number.
+        ValueError: if ``value`` is negative or not finite.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a number, got {type(value).__name__} ({value!r}); pass a float >= 0."
+        )
+    as_float = float(value)
+    if not as_float >= 0 or as_float == float("inf"):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}; pass e.g. 0.1.")
+    return as_float

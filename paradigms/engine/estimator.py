@@ -1,0 +1,200 @@
+"""What every scikit-learn-style neural estimator shares: input checks, backbone set-up,
+training through :func:`paradigms.engine.fit`, and batched inference.
+
+Paradigm estimators (``Classifier``, ``Regressor``, ``AutoEncoder``, ``FineTuner``) subclass
+:class:`NeuralEstimator`; they never import each other.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import validate_data
+from torch import nn
+
+from paradigms._common.device import resolve_device
+from paradigms.backbones import Backbone, resolve_backbone
+from paradigms.engine.callbacks import Callback, EarlyStopping
+from paradigms.engine.history import History
+from paradigms.engine.loop import fit
+
+#: inference runs in chunks of exactly this many rows (the last one zero-padded), so a sample's
+#: prediction never depends on which other samples share its batch.
+PREDICT_CHUNK = 256
+
+
+def to_numpy(X: Any) -> Any:
+    """Torch tensors become numpy arrays; anything else is passed through unchanged."""
+    if isinstance(X, torch.Tensor):
+        return X.detach().cpu().numpy()
+    return X
+
+
+def seed_from_random_state(random_state: Any) -> int:
+    """An int seed from scikit-learn's ``random_state`` (None, int or ``RandomState``)."""
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state) % (2**32)
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+class NeuralEstimator(BaseEstimator):
+    """Shared machinery for the paradigms' scikit-learn estimators.
+
+    Subclasses declare their parameters in ``__init__`` (stored unchanged, per scikit-learn's
+    rules) and use the helpers below inside ``fit``/``predict``. Expected parameters:
+    ``backbone``, ``backbone_kwargs``, ``max_epochs``, ``batch_size``, ``lr``, ``weight_decay``,
+    ``validation_fraction``, ``early_stopping``, ``device``, ``random_state``, ``verbose``,
+    ``run_dir``, ``resume``, ``callbacks``.
+    """
+
+    # ---------------------------------------------------------------- input validation
+    def _validate_inputs(
+        self, X: Any, y: Any = None, *, reset: bool, with_y: bool = False, **kwargs: Any
+    ) -> Any:
+        """Check X (and y when ``with_y``) and return X as float32 ``(n, *in_shape)``.
+
+        2-D ``(n, d)`` stays; 3-D ``(n, H, W)`` becomes ``(n, 1, H, W)``; 4-D ``(n, C, H, W)``
+        stays. On ``reset`` the per-sample shape is remembered as ``input_shape_``; later calls
+        must match it. Returns ``X`` or ``(X, y)``.
+        """
+        X = to_numpy(X)
+        min_samples = 2 if reset else 1
+        common = dict(reset=reset, allow_nd=True, dtype=np.float32, ensure_min_samples=min_samples)
+        if with_y:
+            X, y = validate_data(self, X, to_numpy(y), **common, **kwargs)
+        else:
+            X = validate_data(self, X, **common)
+        if X.ndim > 4:
+            raise ValueError(
+                f"X has {X.ndim} dimensions (shape {X.shape}); expected (n, features), "
+                "(n, H, W) or (n, C, H, W). Flatten or select the dimensions you need."
+            )
+        if reset:
+            self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+        elif tuple(X.shape[1:]) != self.input_shape_:
+            raise ValueError(
+                f"X has samples of shape {tuple(X.shape[1:])}, but {type(self).__name__} was "
+                f"fitted on samples of shape {self.input_shape_}. Pass data shaped like the "
+                "training data."
+            )
+        if X.ndim == 3:
+            X = X[:, None, :, :]
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        return (X, y) if with_y else X
+
+    # ---------------------------------------------------------------- backbone
+    def _build_backbone(self, X: np.ndarray) -> Backbone:
+        """Resolve ``self.backbone`` for samples shaped like ``X[0]``; fit its normaliser.
+
+        A fresh backbone learns its input standardisation from ``X``; a pretrained one
+        (instance or file) keeps the scaling it was trained with.
+        """
+        in_shape = tuple(int(s) for s in X.shape[1:])
+        kwargs = (
+            dict(self.backbone_kwargs)
+            if self.backbone_kwargs is not None
+            else self._default_backbone_kwargs(in_shape)
+        )
+        spec = self.backbone
+        if isinstance(spec, Path):
+            spec = os.fspath(spec)
+        backbone = resolve_backbone(spec, in_shape, **kwargs)
+        if not backbone.normalizer.fitted:
+            backbone.normalizer.fit(X)
+        return backbone
+
+    def _default_backbone_kwargs(self, in_shape: tuple[int, ...]) -> dict[str, Any]:
+        """Factory kwargs used when ``backbone_kwargs`` is ``None`` (subclasses may tune)."""
+        return {}
+
+    # ---------------------------------------------------------------- training
+    def _split_validation(
+        self, X: np.ndarray, y: np.ndarray, seed: int, stratify: bool
+    ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray] | None]:
+        fraction = float(self.validation_fraction or 0.0)
+        if not 0.0 <= fraction < 1.0:
+            raise ValueError(f"validation_fraction must be in [0, 1); got {fraction!r}.")
+        n_val = round(fraction * len(X))
+        if n_val < 1 or len(X) - n_val < 1:
+            return (X, y), None
+        strat = None
+        if stratify:
+            _, counts = np.unique(y, return_counts=True)
+            if counts.min() >= 2 and n_val >= len(counts):
+                strat = y
+        X_tr, X_val, y_tr, y_val = train_test_split(
+            X, y, test_size=n_val, random_state=seed % (2**31), stratify=strat
+        )
+        return (X_tr, y_tr), (X_val, y_val)
+
+    def _callbacks(self, has_val: bool) -> list[Callback]:
+        callbacks = list(self.callbacks or [])
+        patience = self.early_stopping
+        if patience and has_val:
+            patience = 5 if patience is True else int(patience)
+            callbacks.append(EarlyStopping(monitor="val_loss", patience=patience))
+        return callbacks
+
+    def _train(
+        self,
+        model: nn.Module,
+        loss_fn: Callable[[Any, torch.Tensor], torch.Tensor],
+        train: tuple[Any, ...],
+        val: tuple[Any, ...] | None,
+        seed: int,
+        metrics: Mapping[str, Callable[[Any, torch.Tensor], float]] | None = None,
+        param_groups: Any = None,
+    ) -> History:
+        """Run the shared engine with this estimator's hyperparameters."""
+        return fit(
+            model,
+            loss_fn,
+            train,
+            val,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            param_groups=param_groups,
+            metrics=metrics if val is not None else None,
+            callbacks=self._callbacks(val is not None),
+            device=self.device,
+            seed=seed,
+            run_dir=self.run_dir,
+            resume=bool(self.resume),
+            progress=bool(self.verbose),
+        )
+
+    # ---------------------------------------------------------------- inference
+    @torch.no_grad()
+    def _forward_batched(self, module: nn.Module, X: np.ndarray) -> torch.Tensor:
+        """``module(X)`` in eval mode, in fixed-size chunks, on CPU as float32 ``(n, ...)``.
+
+        Every chunk holds exactly :data:`PREDICT_CHUNK` rows (the last is zero-padded), so
+        results do not depend on how the caller batches samples.
+        """
+        device = resolve_device(self.device)
+        was_training = module.training
+        module.eval()
+        try:
+            inputs = torch.from_numpy(X)
+            outputs = []
+            for start in range(0, len(inputs), PREDICT_CHUNK):
+                chunk = inputs[start : start + PREDICT_CHUNK]
+                n = len(chunk)
+                if n < PREDICT_CHUNK:
+                    pad = chunk.new_zeros((PREDICT_CHUNK - n, *chunk.shape[1:]))
+                    chunk = torch.cat([chunk, pad])
+                outputs.append(module(chunk.to(device))[:n].float().cpu())
+            return torch.cat(outputs)
+        finally:
+            module.train(was_training)

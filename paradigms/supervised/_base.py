@@ -1,0 +1,99 @@
+"""Parameters and fitting steps shared by ``Classifier`` and ``Regressor``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from paradigms._common.seeding import seed_everything
+from paradigms.backbones import Backbone
+from paradigms.engine import Callback
+from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state
+from paradigms.supervised._network import BackboneWithHead
+
+
+class SupervisedEstimator(NeuralEstimator):
+    """A backbone plus a linear head, trained end to end by the shared engine.
+
+    Args:
+        backbone: ``"auto"`` (mlp for ``(n, d)`` data, cnn for images), any registered name
+            such as ``"mlp"``, ``"cnn"`` or ``"timm:resnet10t"``, a saved backbone path, or a
+            :class:`~paradigms.backbones.Backbone` (copied, never trained in place).
+        backbone_kwargs: passed to the backbone factory when ``backbone`` is a name.
+        max_epochs: passes over the training data.
+        batch_size: samples per step.
+        lr: peak learning rate of the one-cycle schedule (AdamW).
+        weight_decay: AdamW weight decay.
+        dropout: dropout before the linear head.
+        validation_fraction: share of the training data held out to report ``val_*``
+            metrics each epoch (0 trains on everything).
+        early_stopping: ``False``, ``True`` (patience 5) or a patience in epochs; needs
+            ``validation_fraction > 0``; the best epoch's weights are restored.
+        device: ``"auto"``, ``"cpu"``, ``"cuda"``...
+        random_state: seed for initialisation, shuffling and the validation split.
+        verbose: show a progress bar when truthy.
+        run_dir: folder for ``metrics.csv`` and ``checkpoint.pt`` (resumable), or ``None``.
+        resume: continue an interrupted fit from ``run_dir/checkpoint.pt``.
+        callbacks: extra engine callbacks.
+    """
+
+    def __init__(
+        self,
+        backbone: str | os.PathLike[str] | Backbone = "auto",
+        backbone_kwargs: dict[str, Any] | None = None,
+        max_epochs: int = 30,
+        batch_size: int = 64,
+        lr: float = 3e-3,
+        weight_decay: float = 1e-4,
+        dropout: float = 0.0,
+        validation_fraction: float = 0.0,
+        early_stopping: bool | int = False,
+        device: str = "auto",
+        random_state: int | np.random.RandomState | None = None,
+        verbose: int = 0,
+        run_dir: str | os.PathLike[str] | None = None,
+        resume: bool = False,
+        callbacks: Sequence[Callback] | None = None,
+    ) -> None:
+        self.backbone = backbone
+        self.backbone_kwargs = backbone_kwargs
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.dropout = dropout
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.run_dir = run_dir
+        self.resume = resume
+        self.callbacks = callbacks
+
+    def _fit_network(
+        self,
+        X: np.ndarray,
+        targets: np.ndarray,
+        n_outputs: int,
+        loss_fn: Any,
+        metrics: Any,
+        stratify: bool,
+    ) -> None:
+        """Build backbone + head, train, and set ``model_``, ``backbone_`` and ``history_``."""
+        seed = seed_from_random_state(self.random_state)
+        seed_everything(seed)
+        backbone = self._build_backbone(X)
+        model = BackboneWithHead(backbone, n_outputs, dropout=float(self.dropout))
+        train, val = self._split_validation(X, targets, seed, stratify=stratify)
+        self.history_ = self._train(model, loss_fn, train, val, seed, metrics=metrics)
+        self.model_ = model
+        self.backbone_ = model.backbone
+
+    def _predict_outputs(self, X: Any) -> torch.Tensor:
+        """Raw network outputs ``(n, n_outputs)`` for validated ``X``."""
+        return self._forward_batched(self.model_, X)

@@ -1,0 +1,28 @@
+"""The supervised network: a shared ``Backbone`` followed by a linear head."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from paradigms.backbones import Backbone
+
+
+class BackboneWithHead(nn.Module):
+    """``(B, *in_shape) -> backbone -> dropout -> Linear -> (B, n_outputs)``.
+
+    Args:
+        backbone: any :class:`Backbone`; its features feed the head.
+        n_outputs: number of classes (logits) or regression targets.
+        dropout: dropout before the head.
+    """
+
+    def __init__(self, backbone: Backbone, n_outputs: int, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.backbone = backbone
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.head = nn.Linear(backbone.out_features, n_outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, *in_shape) -> (B, n_outputs)``."""
+        return self.head(self.dropout(self.backbone(x)))

@@ -1,0 +1,173 @@
+"""One supervised run end to end: data -> fit -> evaluate -> run directory with plots and report.
+
+This is what ``paradigms supervised`` and the tour call.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from safetensors.numpy import save_file
+
+from paradigms._common.files import atomic_write, write_json_atomic
+from paradigms._common.rundir import new_run_dir, write_run_config
+from paradigms.backbones import save_backbone
+from paradigms.data import Dataset, load_dataset, train_test_split_stratified
+from paradigms.report import (
+    plot_confusion_matrix,
+    plot_learning_curves,
+    plot_predictions_vs_truth,
+    write_html_report,
+)
+from paradigms.supervised.classifier import Classifier
+from paradigms.supervised.regressor import Regressor
+
+logger = logging.getLogger(__name__)
+
+#: digits are images; the run feeds them as (n, 1, 8, 8) so "auto" picks the CNN
+_IMAGE_ALIASES = {"digits": "digits_images"}
+
+
+@dataclass
+class SupervisedRunConfig:
+    """Parameters of one supervised run (all recorded in ``config.json``)."""
+
+    dataset: str = "digits"
+    backbone: str = "auto"
+    max_epochs: int = 30
+    batch_size: int = 64
+    lr: float = 3e-3
+    seed: int = 0
+    test_size: float = 0.25
+    validation_fraction: float = 0.1
+    device: str = "auto"
+
+
+def _load(name: str) -> Dataset:
+    data = load_dataset(_IMAGE_ALIASES.get(name, name))
+    if data.y is None or data.task == "unlabeled":
+        raise ValueError(
+            f"dataset {name!r} has no labels (no 'y' array); the supervised paradigm needs "
+            "targets. Add a 'y' array to the .npz file, or use 'paradigms unsupervised'."
+        )
+    return data
+
+
+def _check_resumable(run_dir: Path, config: SupervisedRunConfig) -> None:
+    """Refuse to resume a run directory that was made with different parameters."""
+    path = run_dir / "config.json"
+    if not path.is_file():
+        return
+    previous = json.loads(path.read_text()).get("params", {})
+    changed = {k: (previous.get(k), v) for k, v in asdict(config).items() if previous.get(k) != v}
+    if changed:
+        details = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())
+        raise ValueError(
+            f"--resume: {run_dir} was made with different parameters ({details}). Resume with "
+            "the original parameters, or choose a new --out folder."
+        )
+
+
+def run_supervised(
+    config: SupervisedRunConfig,
+    out: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Train and evaluate one model, writing everything to a run directory.
+
+    Args:
+        config: what to train.
+        out: the run directory (default ``runs/supervised-<dataset>-<timestamp>``).
+        resume: continue an interrupted run in ``out`` from its checkpoint.
+        progress: show a progress bar.
+
+    Returns:
+        The summary dict (also written to ``summary.json``), including ``run_dir``.
+    """
+    data = _load(config.dataset)
+    run_dir = new_run_dir(out, f"supervised-{Path(config.dataset).stem}")
+    if resume:
+        _check_resumable(run_dir, config)
+    write_run_config(run_dir, asdict(config))
+    X_tr, X_te, y_tr, y_te = train_test_split_stratified(
+        data.X, data.y, test_size=config.test_size, random_state=config.seed
+    )
+    is_classification = data.task == "classification"
+    estimator_cls = Classifier if is_classification else Regressor
+    estimator = estimator_cls(
+        backbone=config.backbone,
+        max_epochs=config.max_epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        validation_fraction=config.validation_fraction,
+        device=config.device,
+        random_state=config.seed,
+        verbose=int(progress),
+        run_dir=run_dir,
+        resume=resume,
+    )
+    started = time.perf_counter()
+    estimator.fit(X_tr, y_tr)
+    fit_seconds = time.perf_counter() - started
+    y_pred = estimator.predict(X_te)
+
+    plots = run_dir / "plots"
+    plot_learning_curves(estimator.history_, plots / "learning_curves.png")
+    summary: dict[str, Any] = {
+        "dataset": config.dataset,
+        "task": data.task,
+        "backbone": estimator.backbone_.config.name if estimator.backbone_.config else "custom",
+        "n_train": len(X_tr),
+        "n_test": len(X_te),
+        "epochs_run": len(estimator.history_),
+        "fit_seconds": round(fit_seconds, 3),
+    }
+    if is_classification:
+        summary["test_accuracy"] = float(np.mean(y_pred == y_te))
+        names = data.target_names
+        labels = list(estimator.classes_)
+        display = [names[int(c)] for c in labels] if names and len(names) == len(labels) else None
+        plot_confusion_matrix(
+            y_te,
+            y_pred,
+            labels=display if display is not None else labels,
+            path=plots / "confusion_matrix.png",
+            title=f"{config.dataset}: test confusion matrix",
+        )
+    else:
+        summary["test_r2"] = float(estimator.score(X_te, y_te))
+        plot_predictions_vs_truth(
+            y_te, y_pred, plots / "predictions.png", title=f"{config.dataset}: test predictions"
+        )
+    save_backbone(
+        estimator.backbone_,
+        run_dir / "backbone.safetensors",
+        extra={"trained_by": "supervised", "dataset": config.dataset},
+    )
+    _save_model(estimator, run_dir / "model.safetensors")
+    summary["run_dir"] = str(run_dir)
+    write_json_atomic(run_dir / "summary.json", summary)
+    write_html_report(
+        run_dir,
+        title=f"paradigms supervised: {config.dataset}",
+        summary=summary,
+        config=asdict(config),
+    )
+    return summary
+
+
+def _save_model(estimator: Classifier | Regressor, path: Path) -> None:
+    """Full network weights (backbone + head) as safetensors, with the label set as metadata."""
+    tensors = {k: v.detach().cpu().numpy() for k, v in estimator.model_.state_dict().items()}
+    meta = {"estimator": type(estimator).__name__}
+    if isinstance(estimator, Classifier):
+        meta["classes"] = json.dumps([str(c) for c in estimator.classes_])
+    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))

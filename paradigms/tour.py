@@ -1,0 +1,131 @@
+"""``paradigms tour``: every paradigm that exists, and the flows between them, on bundled data.
+
+Only this module and :mod:`paradigms.cli` may combine paradigms.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from paradigms._common.files import write_json_atomic
+from paradigms._common.rundir import new_run_dir
+from paradigms.backbones import load_backbone, save_backbone
+from paradigms.data import load_digits
+from paradigms.report import write_html_report
+from paradigms.supervised import Classifier
+from paradigms.supervised.run import SupervisedRunConfig, run_supervised
+
+
+@dataclass
+class TourStep:
+    """One line of the tour's table."""
+
+    paradigm: str
+    what: str
+    result: str
+    seconds: float
+    run_dir: str = ""
+
+
+def _supervised_steps(root: Path, epochs: int, progress: bool) -> list[TourStep]:
+    steps = []
+    for dataset, what in (
+        ("digits", "Classifier, cnn backbone, 8x8 digit images"),
+        ("wine", "Classifier, mlp backbone, raw tabular features"),
+        ("diabetes", "Regressor, mlp backbone, raw tabular features"),
+    ):
+        started = time.perf_counter()
+        summary = run_supervised(
+            SupervisedRunConfig(dataset=dataset, max_epochs=epochs),
+            out=root / f"supervised-{dataset}",
+            progress=progress,
+        )
+        metric = "test_accuracy" if "test_accuracy" in summary else "test_r2"
+        steps.append(
+            TourStep(
+                "supervised",
+                f"{dataset}: {what}",
+                f"{metric} = {summary[metric]:.4f}",
+                time.perf_counter() - started,
+                summary["run_dir"],
+            )
+        )
+    return steps
+
+
+def _backbone_reuse_step(root: Path, epochs: int) -> TourStep:
+    """A backbone trained on digits 0-4 is saved, loaded, and reused for digits 5-9."""
+    started = time.perf_counter()
+    X, y = load_digits(images=True)
+    source = y < 5
+    clf = Classifier(max_epochs=epochs, random_state=0).fit(X[source], y[source])
+    path = save_backbone(clf.backbone_, root / "digits0-4.backbone.safetensors")
+    rng = np.random.default_rng(0)
+    target_idx = np.flatnonzero(~source)
+    few = np.concatenate(
+        [rng.choice(target_idx[y[target_idx] == c], 10, replace=False) for c in range(5, 10)]
+    )
+    rest = np.setdiff1d(target_idx, few)
+    reused = Classifier(backbone=load_backbone(path), max_epochs=epochs, random_state=0)
+    scratch = Classifier(max_epochs=epochs, random_state=0)
+    acc_reused = reused.fit(X[few], y[few]).score(X[rest], y[rest])
+    acc_scratch = scratch.fit(X[few], y[few]).score(X[rest], y[rest])
+    return TourStep(
+        "backbone reuse",
+        "digits 0-4 backbone -> digits 5-9 with 10 labels/class",
+        f"accuracy {acc_reused:.4f} reused vs {acc_scratch:.4f} from scratch",
+        time.perf_counter() - started,
+        str(path),
+    )
+
+
+def run_tour(
+    quick: bool = False,
+    out: str | None = None,
+    progress: bool = False,
+    echo: Callable[[str], Any] = lambda _: None,
+) -> list[TourStep]:
+    """Run the tour; ``echo`` receives each finished step as a line of text.
+
+    Args:
+        quick: fewer epochs (about a quarter of the time).
+        out: the tour's folder (default ``runs/tour-<timestamp>``).
+        progress: progress bars for each training run.
+        echo: called with a one-line description of each finished step.
+
+    Returns:
+        The steps, in order.
+    """
+    root = new_run_dir(out, "tour")
+    epochs = 8 if quick else 30
+    steps: list[TourStep] = []
+    for step in _supervised_steps(root, epochs, progress):
+        steps.append(step)
+        echo(format_step(step))
+    step = _backbone_reuse_step(root, epochs)
+    steps.append(step)
+    echo(format_step(step))
+    summary = {
+        f"{i + 1}. {s.paradigm}: {s.what}": f"{s.result} ({s.seconds:.1f} s)"
+        for i, s in enumerate(steps)
+    }
+    write_json_atomic(root / "tour.json", [s.__dict__ for s in steps])
+    write_html_report(
+        root,
+        title="paradigms tour",
+        summary=summary,
+        config={"quick": quick, "epochs": epochs},
+        metrics_csv=None,
+    )
+    return steps
+
+
+def format_step(step: TourStep) -> str:
+    """``[paradigm] what: result (seconds)``."""
+    return f"[{step.paradigm}] {step.what}: {step.result} ({step.seconds:.1f} s)"
