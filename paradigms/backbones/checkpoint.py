@@ -116,7 +116,14 @@ def load_backbone(path: str | os.PathLike[str], device: str | torch.device = "cp
     with safe_open(str(path), framework="pt", device="cpu") as handle:
         for key in handle.keys():  # noqa: SIM118 - safe_open is not a mapping
             tensors[key] = handle.get_tensor(key)
-    result = backbone.load_state_dict(tensors, strict=False)
+    try:
+        result = backbone.load_state_dict(tensors, strict=False)
+    except RuntimeError as exc:  # a tensor of the wrong shape (the message names the keys)
+        raise ValueError(
+            f"weights in {str(path)!r} do not match a {config.name!r} backbone with in_shape "
+            f"{config.in_shape}: {exc}. The file was probably edited or written by an "
+            "incompatible version."
+        ) from exc
     if result.missing_keys or result.unexpected_keys:
         raise ValueError(
             f"weights in {str(path)!r} do not match a {config.name!r} backbone with in_shape "

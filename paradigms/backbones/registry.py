@@ -65,8 +65,10 @@ def check_in_shape(in_shape: Any) -> tuple[int, ...]:
         ValueError: unless ``in_shape`` is ``(d,)`` or ``(C, H, W)`` of positive ints.
     """
     try:
+        if isinstance(in_shape, (str, bytes)):
+            raise TypeError("a string is not a shape")
         shape = tuple(int(s) for s in in_shape)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise TypeError(
             f"in_shape must be a tuple of ints such as (64,) or (1, 8, 8); got {in_shape!r}."
         ) from exc

@@ -67,6 +67,8 @@ class NeuralEstimator(BaseEstimator):
         must match it. Returns ``X`` or ``(X, y)``.
         """
         X = to_numpy(X)
+        if not reset:
+            self._check_sample_shape(getattr(X, "shape", None))
         min_samples = 2 if reset else 1
         common = dict(reset=reset, allow_nd=True, dtype=np.float32, ensure_min_samples=min_samples)
         if with_y:
@@ -80,16 +82,31 @@ class NeuralEstimator(BaseEstimator):
             )
         if reset:
             self.input_shape_ = tuple(int(s) for s in X.shape[1:])
-        elif tuple(X.shape[1:]) != self.input_shape_:
-            raise ValueError(
-                f"X has samples of shape {tuple(X.shape[1:])}, but {type(self).__name__} was "
-                f"fitted on samples of shape {self.input_shape_}. Pass data shaped like the "
-                "training data."
-            )
+        else:
+            self._check_sample_shape(X.shape)
         if X.ndim == 3:
             X = X[:, None, :, :]
         X = np.ascontiguousarray(X, dtype=np.float32)
         return (X, y) if with_y else X
+
+    def _check_sample_shape(self, shape: tuple[int, ...] | None) -> None:
+        """Raise ``ValueError`` when samples are not shaped like the training samples."""
+        if shape is None or len(shape) < 2 or not hasattr(self, "input_shape_"):
+            return  # not array-like: validate_data gives the message
+        sample = tuple(int(s) for s in shape[1:])
+        if sample == self.input_shape_:
+            return
+        name = type(self).__name__
+        if len(sample) == 1 and len(self.input_shape_) == 1:
+            raise ValueError(
+                f"X has {sample[0]} features, but {name} is expecting {self.input_shape_[0]} "
+                "features as input. Pass the same columns as in fit."
+            )
+        raise ValueError(
+            f"X has samples of shape {sample}, but {name} was fitted on samples of shape "
+            f"{self.input_shape_}. Pass data shaped like the training data (e.g. reshape to "
+            f"(n, {', '.join(map(str, self.input_shape_))}))."
+        )
 
     # ---------------------------------------------------------------- backbone
     def _build_backbone(self, X: np.ndarray) -> Backbone:

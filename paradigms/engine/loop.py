@@ -110,7 +110,8 @@ def fit(
         if val is None
         else make_batches(val, max(batch_size, 256), False, None, dev, num_workers)
     )
-    opt = make_optimizer(optimizer, param_groups or model.parameters(), lr, weight_decay)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = make_optimizer(optimizer, param_groups or trainable, lr, weight_decay)
     sched = make_scheduler(scheduler, opt, max_epochs * len(train_batches))
     state = TrainState(
         model=wrap_model(model, dev, world_size),

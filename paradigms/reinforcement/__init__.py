@@ -1,0 +1,3 @@
+"""The reinforcement paradigm (not implemented yet; see the project issues)."""
+
+__all__: list[str] = []

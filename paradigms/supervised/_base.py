@@ -29,6 +29,8 @@ class SupervisedEstimator(NeuralEstimator):
         lr: peak learning rate of the one-cycle schedule (AdamW).
         weight_decay: AdamW weight decay.
         dropout: dropout before the linear head.
+        freeze_backbone: train only the head (a linear probe on a reused backbone); the
+            backbone, including its BatchNorm statistics, is left exactly as given.
         validation_fraction: share of the training data held out to report ``val_*``
             metrics each epoch (0 trains on everything).
         early_stopping: ``False``, ``True`` (patience 5) or a patience in epochs; needs
@@ -50,6 +52,7 @@ class SupervisedEstimator(NeuralEstimator):
         lr: float = 3e-3,
         weight_decay: float = 1e-4,
         dropout: float = 0.0,
+        freeze_backbone: bool = False,
         validation_fraction: float = 0.0,
         early_stopping: bool | int = False,
         device: str = "auto",
@@ -66,6 +69,7 @@ class SupervisedEstimator(NeuralEstimator):
         self.lr = lr
         self.weight_decay = weight_decay
         self.dropout = dropout
+        self.freeze_backbone = freeze_backbone
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.device = device
@@ -88,7 +92,9 @@ class SupervisedEstimator(NeuralEstimator):
         seed = seed_from_random_state(self.random_state)
         seed_everything(seed)
         backbone = self._build_backbone(X)
-        model = BackboneWithHead(backbone, n_outputs, dropout=float(self.dropout))
+        model = BackboneWithHead(
+            backbone, n_outputs, dropout=float(self.dropout), freeze_backbone=self.freeze_backbone
+        )
         train, val = self._split_validation(X, targets, seed, stratify=stratify)
         self.history_ = self._train(model, loss_fn, train, val, seed, metrics=metrics)
         self.model_ = model

@@ -15,13 +15,32 @@ class BackboneWithHead(nn.Module):
         backbone: any :class:`Backbone`; its features feed the head.
         n_outputs: number of classes (logits) or regression targets.
         dropout: dropout before the head.
+        freeze_backbone: train only the head (a linear probe); the backbone's weights and
+            BatchNorm statistics stay exactly as given.
     """
 
-    def __init__(self, backbone: Backbone, n_outputs: int, dropout: float = 0.0) -> None:
+    def __init__(
+        self,
+        backbone: Backbone,
+        n_outputs: int,
+        dropout: float = 0.0,
+        freeze_backbone: bool = False,
+    ) -> None:
         super().__init__()
         self.backbone = backbone
+        self.freeze_backbone = freeze_backbone
+        if freeze_backbone:
+            backbone.requires_grad_(False)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(backbone.out_features, n_outputs)
+
+    def train(self, mode: bool = True) -> BackboneWithHead:
+        """Like ``nn.Module.train``, but a frozen backbone stays in eval mode (BatchNorm
+        statistics and dropout of a frozen backbone never change)."""
+        super().train(mode)
+        if self.freeze_backbone:
+            self.backbone.eval()
+        return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, *in_shape) -> (B, n_outputs)``."""

@@ -1,0 +1,808 @@
+"""Supervised benchmark: ``paradigms`` next to a plain PyTorch loop, skorch and scikit-learn,
+measuring speed (wall-clock fit time) and quality (test accuracy / R²) side by side.
+
+Run from the repository root, on a quiet machine (nothing else running; a few minutes on 2 CPUs):
+
+    .venv/bin/python benchmarks/supervised.py           # full run: writes the results
+    .venv/bin/python benchmarks/supervised.py --quick   # smoke test: 3 epochs, 1 repeat, no sweeps
+
+The full run writes ``benchmarks/results/supervised.json`` and the ``supervised`` section of
+``benchmarks/RESULTS.md``. ``--quick`` never touches either (its JSON goes to the git-ignored
+``benchmarks/out/``); ``--no-write`` only prints. ``--threads N`` sets torch's thread count once
+at start (default: torch's own default); every timed block runs with that same count.
+
+What is measured (goals from the project's issue; each is printed as PASS/FAIL):
+
+1. digits images (n, 1, 8, 8), raw 0..16, 75/25 stratified split (random_state=0):
+   a plain PyTorch loop (3-conv CNN, DataLoader, AdamW 3e-3, 30 epochs), skorch with the same
+   network, ``SVC()``, and ``paradigms.supervised.Classifier(random_state=0)`` with defaults.
+   Goals: paradigms accuracy >= 0.99; paradigms fit time / plain loop time <= 1.0.
+   Engine overhead: the same network trained by ``paradigms.engine.fit`` (constant lr) and by a
+   hand-written index-slicing loop. Goal: overhead <= 5%.
+2. wine and breast_cancer, raw features: ``Classifier`` vs StandardScaler + LogisticRegression.
+   Goal: paradigms accuracy >= LR accuracy - 0.02.
+3. diabetes (``load_diabetes(scaled=False)``: raw features): ``Regressor`` vs StandardScaler +
+   RidgeCV, test R². Goal: paradigms R² >= RidgeCV R² - 0.05.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import importlib.util
+import os
+import shlex
+import statistics
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from _results import md_table, replace_section, write_json
+from _timing import Timing, load_average, machine_info, time_alternating, time_call
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.model_selection import KFold, cross_val_score, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+from torch import nn
+from torch.nn import functional
+from torch.utils.data import DataLoader, TensorDataset
+
+from paradigms.engine import fit as engine_fit
+from paradigms.supervised import Classifier, Regressor
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_JSON = BENCH_DIR / "results" / "supervised.json"
+RESULTS_MD = BENCH_DIR / "RESULTS.md"
+QUICK_JSON = BENCH_DIR / "out" / "supervised-quick.json"
+SECTION = "supervised"
+
+PIXEL_MAX = 16.0  # digits pixels are counts 0..16
+ADAMW_DEFAULT_WEIGHT_DECAY = 0.01  # torch.optim.AdamW's default
+TEST_SIZE = 0.25
+SPLIT_SEED = 0  # the split and model seed every goal is judged on
+
+# goal thresholds (from the issue)
+DIGITS_MIN_ACCURACY = 0.99
+MAX_TIME_RATIO = 1.0
+MAX_ENGINE_OVERHEAD = 0.05
+TABULAR_MAX_DEFICIT = 0.02
+REGRESSION_MAX_DEFICIT = 0.05
+
+
+# --------------------------------------------------------------------------- configuration
+@dataclass(frozen=True)
+class Config:
+    """What one run does.
+
+    Attributes:
+        quick: smoke-test mode (short training, one repeat, no sweeps, no RESULTS.md).
+        epochs: epochs of the reference loops (plain PyTorch, skorch, engine overhead).
+        estimator_epochs: ``max_epochs`` given to the paradigms estimators; ``None`` keeps
+            their default (the full run measures the defaults).
+        repeats: alternating timing rounds per side (the median is reported).
+        seeds: seeds of the supplementary sweeps (split ``random_state`` and model seed).
+        device: where every side trains (one device for all, so timings compare).
+        threads: ``torch.get_num_threads()`` for every timed block.
+    """
+
+    quick: bool
+    epochs: int
+    estimator_epochs: int | None
+    repeats: int
+    seeds: tuple[int, ...]
+    device: str
+    threads: int
+    batch_size: int = 64
+    lr: float = 3e-3
+
+    def estimator_kwargs(self, seed: int) -> dict[str, Any]:
+        """Keyword arguments of a paradigms estimator: its defaults plus seed and device."""
+        kwargs: dict[str, Any] = {"random_state": seed, "device": self.device}
+        if self.estimator_epochs is not None:
+            kwargs["max_epochs"] = self.estimator_epochs
+        return kwargs
+
+
+# --------------------------------------------------------------------------- data
+@dataclass(frozen=True)
+class Split:
+    """A train/test split."""
+
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+
+def make_split(X: np.ndarray, y: np.ndarray, seed: int, stratify: bool = True) -> Split:
+    """75/25 split, stratified by class for classification."""
+    parts = train_test_split(
+        X, y, test_size=TEST_SIZE, stratify=y if stratify else None, random_state=seed
+    )
+    return Split(*parts)
+
+
+def digits_images() -> tuple[np.ndarray, np.ndarray]:
+    """sklearn's digits as images ``(1797, 1, 8, 8)`` float32, raw 0..16, labels int64."""
+    bunch = load_digits()
+    return bunch.data.astype(np.float32).reshape(-1, 1, 8, 8), bunch.target.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- networks
+class PlainCNN(nn.Sequential):
+    """The issue's reference network: ``(B, 1, 8, 8)`` scaled to 0..1 -> ``(B, 10)`` logits."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            nn.Conv2d(1, 32, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(32, 64, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(64, 128, 3, padding=1),
+            nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+            nn.Linear(128, 10),
+        )
+
+
+class RawInputCNN(nn.Module):
+    """:class:`PlainCNN` on raw 0..16 pixels (divides by 16 inside ``forward``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = PlainCNN()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, 1, 8, 8)`` raw -> ``(B, 10)`` logits."""
+        return self.net(x / PIXEL_MAX)
+
+
+@torch.no_grad()
+def torch_accuracy(model: nn.Module, X: np.ndarray, y: np.ndarray, device: str) -> float:
+    """Accuracy of ``model`` (in eval mode) on ``X`` given exactly as the model expects it."""
+    model.eval()
+    logits = model(torch.from_numpy(np.ascontiguousarray(X)).to(device))
+    return float((logits.argmax(dim=1).cpu().numpy() == y).mean())
+
+
+# --------------------------------------------------------------------------- digits sides
+def fit_plain_loop(data: Split, cfg: Config, seed: int) -> nn.Module:
+    """1a: the textbook loop: TensorDataset + shuffled DataLoader, AdamW, cross-entropy."""
+    torch.manual_seed(seed)
+    device = torch.device(cfg.device)
+    dataset = TensorDataset(
+        torch.from_numpy(data.X_train) / PIXEL_MAX, torch.from_numpy(data.y_train)
+    )
+    loader = DataLoader(
+        dataset,
+        batch_size=cfg.batch_size,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(seed),
+    )
+    model = PlainCNN().to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
+    model.train()
+    for _ in range(cfg.epochs):
+        for inputs, target in loader:
+            loss = functional.cross_entropy(model(inputs.to(device)), target.to(device))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+    return model.eval()
+
+
+def plain_loop_accuracy(model: nn.Module, data: Split, cfg: Config) -> float:
+    return torch_accuracy(model, data.X_test / PIXEL_MAX, data.y_test, cfg.device)
+
+
+def fit_skorch(data: Split, cfg: Config, seed: int) -> Any:
+    """1b: skorch's NeuralNetClassifier, same network, optimizer, lr, batch size and epochs."""
+    from skorch import NeuralNetClassifier
+
+    torch.manual_seed(seed)
+    net = NeuralNetClassifier(
+        PlainCNN,
+        criterion=nn.CrossEntropyLoss,  # the network returns logits
+        optimizer=torch.optim.AdamW,
+        lr=cfg.lr,
+        batch_size=cfg.batch_size,
+        max_epochs=cfg.epochs,
+        train_split=None,
+        iterator_train__shuffle=True,
+        device=cfg.device,
+        verbose=0,
+    )
+    return net.fit(data.X_train / PIXEL_MAX, data.y_train)
+
+
+def skorch_accuracy(net: Any, data: Split, cfg: Config) -> float:
+    return float(net.score(data.X_test / PIXEL_MAX, data.y_test))
+
+
+def fit_svc(data: Split, cfg: Config, seed: int) -> SVC:
+    """1c: ``SVC()`` with defaults on flattened pixels scaled to 0..1."""
+    return SVC().fit(data.X_train.reshape(len(data.X_train), -1) / PIXEL_MAX, data.y_train)
+
+
+def svc_accuracy(model: SVC, data: Split, cfg: Config) -> float:
+    return float(model.score(data.X_test.reshape(len(data.X_test), -1) / PIXEL_MAX, data.y_test))
+
+
+def fit_paradigms(data: Split, cfg: Config, seed: int) -> Classifier:
+    """1d: ``Classifier`` with its defaults, on raw images."""
+    return Classifier(**cfg.estimator_kwargs(seed)).fit(data.X_train, data.y_train)
+
+
+def estimator_accuracy(model: Any, data: Split, cfg: Config) -> float:
+    return float(model.score(data.X_test, data.y_test))
+
+
+@dataclass(frozen=True)
+class Method:
+    """One side of the digits comparison: how to fit it and how to score the fitted model."""
+
+    label: str
+    fit: Callable[[Split, Config, int], Any]
+    accuracy: Callable[[Any, Split, Config], float]
+
+
+def digits_methods() -> dict[str, Method]:
+    """The digits sides; skorch only where it is installed (``pip install -e '.[bench]'``)."""
+    methods = {
+        "plain_loop": Method(
+            "plain PyTorch loop (DataLoader, AdamW)", fit_plain_loop, plain_loop_accuracy
+        ),
+        "skorch": Method("skorch NeuralNetClassifier, same net", fit_skorch, skorch_accuracy),
+        "svc": Method("sklearn SVC() on pixels / 16", fit_svc, svc_accuracy),
+        "paradigms": Method("paradigms Classifier (defaults)", fit_paradigms, estimator_accuracy),
+    }
+    if importlib.util.find_spec("skorch") is None:
+        del methods["skorch"]
+    return methods
+
+
+def warm_up(data: Split, cfg: Config, methods: dict[str, Method]) -> None:
+    """One untimed, one-epoch fit of every side on a slice, so no timed run pays first-call costs
+    (imports, oneDNN kernel selection, allocator growth)."""
+    tiny = Split(data.X_train[:256], data.X_test, data.y_train[:256], data.y_test)
+    short = dataclasses.replace(cfg, epochs=1, estimator_epochs=1)
+    for method in methods.values():
+        method.fit(tiny, short, 0)
+
+
+# --------------------------------------------------------------------------- 1. digits
+def bench_digits(cfg: Config) -> dict[str, Any]:
+    """Fit time (median of alternating repeats) and test accuracy of each side on split 0."""
+    X, y = digits_images()
+    data = make_split(X, y, SPLIT_SEED)
+    methods = digits_methods()
+    warm_up(data, cfg, methods)
+    runners = {name: partial(m.fit, data, cfg, SPLIT_SEED) for name, m in methods.items()}
+    timings = time_alternating(runners, cfg.repeats, cfg.threads)
+    plain_median = timings["plain_loop"].median
+    rows: dict[str, Any] = {}
+    for name, method in methods.items():
+        accuracies = [method.accuracy(fitted, data, cfg) for fitted in timings[name].results]
+        rows[name] = {
+            "label": method.label,
+            "seed": SPLIT_SEED,
+            "accuracy": accuracies[0],
+            "accuracy_per_repeat": accuracies,
+            "fit_time": timings[name].summary(),
+            "time_ratio_vs_plain_loop": round(timings[name].median / plain_median, 4),
+        }
+    return {"n_train": len(data.X_train), "n_test": len(data.X_test), "methods": rows}
+
+
+def bench_digits_seeds(cfg: Config) -> dict[str, Any]:
+    """Supplementary quality: each side on splits and model seeds 0..4 (seed s for both)."""
+    X, y = digits_images()
+    methods = {k: v for k, v in digits_methods().items() if k in ("plain_loop", "svc", "paradigms")}
+    per_seed = []
+    for seed in cfg.seeds:
+        data = make_split(X, y, seed)
+        row: dict[str, Any] = {"seed": seed}
+        for name, method in methods.items():
+            fitted, seconds = time_call(partial(method.fit, data, cfg, seed), cfg.threads)
+            row[name] = method.accuracy(fitted, data, cfg)
+            row[f"{name}_fit_s"] = round(seconds, 3)
+        per_seed.append(row)
+    return {"per_seed": per_seed, "summary": _summarise(per_seed, list(methods))}
+
+
+def _summarise(per_seed: list[dict[str, Any]], keys: Sequence[str]) -> dict[str, Any]:
+    return {
+        key: {
+            "mean": statistics.fmean(row[key] for row in per_seed),
+            "min": min(row[key] for row in per_seed),
+            "max": max(row[key] for row in per_seed),
+        }
+        for key in keys
+    }
+
+
+# --------------------------------------------------------------------------- 1e. engine overhead
+@dataclass
+class Trained:
+    """A trained network and its last epoch's mean training loss."""
+
+    model: nn.Module
+    final_train_loss: float
+
+
+def fit_manual_slicing(X: torch.Tensor, y: torch.Tensor, cfg: Config, seed: int) -> Trained:
+    """The hand-written twin of the engine's fast path: randperm + index_select batches,
+    AdamW at a constant lr, per-epoch mean loss tracked as any training loop would."""
+    torch.manual_seed(seed)
+    device = torch.device(cfg.device)
+    model = RawInputCNN().to(device)
+    X, y = X.to(device), y.to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
+    generator = torch.Generator().manual_seed(seed)
+    n = len(X)
+    epoch_loss = float("nan")
+    model.train()
+    for _ in range(cfg.epochs):
+        order = torch.randperm(n, generator=generator).to(device)
+        total = 0.0
+        for start in range(0, n, cfg.batch_size):
+            index = order[start : start + cfg.batch_size]
+            loss = functional.cross_entropy(
+                model(X.index_select(0, index)), y.index_select(0, index)
+            )
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(index)
+        epoch_loss = total / n
+    return Trained(model.eval(), epoch_loss)
+
+
+def fit_with_engine(X: torch.Tensor, y: torch.Tensor, cfg: Config, seed: int) -> Trained:
+    """The same network and settings through ``paradigms.engine.fit``."""
+    torch.manual_seed(seed)
+    model = RawInputCNN()
+    history = engine_fit(
+        model,
+        functional.cross_entropy,
+        (X, y),
+        max_epochs=cfg.epochs,
+        batch_size=cfg.batch_size,
+        lr=cfg.lr,
+        scheduler="constant",
+        weight_decay=ADAMW_DEFAULT_WEIGHT_DECAY,
+        seed=seed,
+        progress=False,
+        device=cfg.device,
+    )
+    return Trained(model, float(history[-1]["train_loss"]))
+
+
+def _max_weight_difference(a: nn.Module, b: nn.Module) -> float:
+    pairs = zip(a.state_dict().values(), b.state_dict().values(), strict=True)
+    return max(float((p.float() - q.float()).abs().max()) for p, q in pairs)
+
+
+def bench_engine_overhead(cfg: Config) -> dict[str, Any]:
+    """Median fit time of the engine vs the identical manual loop, alternating repeats."""
+    X, y = digits_images()
+    data = make_split(X, y, SPLIT_SEED)
+    X_train, y_train = torch.from_numpy(data.X_train), torch.from_numpy(data.y_train)
+    warm = dataclasses.replace(cfg, epochs=1)
+    fit_manual_slicing(X_train, y_train, warm, SPLIT_SEED)
+    fit_with_engine(X_train, y_train, warm, SPLIT_SEED)
+    runners = {
+        "manual_loop": partial(fit_manual_slicing, X_train, y_train, cfg, SPLIT_SEED),
+        "engine_fit": partial(fit_with_engine, X_train, y_train, cfg, SPLIT_SEED),
+    }
+    timings: dict[str, Timing] = time_alternating(runners, cfg.repeats, cfg.threads)
+    sides: dict[str, Any] = {}
+    for name, timing in timings.items():
+        trained: Trained = timing.results[0]
+        sides[name] = {
+            "seed": SPLIT_SEED,
+            "fit_time": timing.summary(),
+            "accuracy": torch_accuracy(trained.model, data.X_test, data.y_test, cfg.device),
+            "final_train_loss": trained.final_train_loss,
+        }
+    overhead = timings["engine_fit"].median / timings["manual_loop"].median - 1.0
+    difference = _max_weight_difference(
+        timings["manual_loop"].results[0].model, timings["engine_fit"].results[0].model
+    )
+    return {"sides": sides, "overhead": round(overhead, 4), "max_weight_difference": difference}
+
+
+# --------------------------------------------------------------------------- 2. tabular
+TABULAR_LOADERS: dict[str, Callable[..., Any]] = {
+    "wine": load_wine,
+    "breast_cancer": load_breast_cancer,
+}
+
+
+def logistic_regression() -> Pipeline:
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
+
+
+def _accuracy_of(model: Any, data: Split) -> float:
+    return float(model.score(data.X_test, data.y_test))
+
+
+def bench_tabular_dataset(X: np.ndarray, y: np.ndarray, cfg: Config) -> dict[str, Any]:
+    """``Classifier`` on raw features vs scaled logistic regression, for every seed."""
+    per_seed = []
+    for seed in cfg.seeds:
+        data = make_split(X, y, seed)
+        clf, clf_s = time_call(
+            partial(Classifier(**cfg.estimator_kwargs(seed)).fit, data.X_train, data.y_train),
+            cfg.threads,
+        )
+        lr, lr_s = time_call(
+            partial(logistic_regression().fit, data.X_train, data.y_train), cfg.threads
+        )
+        per_seed.append(
+            {
+                "seed": seed,
+                "paradigms": _accuracy_of(clf, data),
+                "logreg": _accuracy_of(lr, data),
+                "paradigms_fit_s": round(clf_s, 3),
+                "logreg_fit_s": round(lr_s, 3),
+            }
+        )
+    return {
+        "n_samples": len(X),
+        "n_features": X.shape[1],
+        "per_seed": per_seed,
+        "summary": _summarise(per_seed, ["paradigms", "logreg"]),
+    }
+
+
+def bench_tabular(cfg: Config) -> dict[str, Any]:
+    results = {}
+    for name, loader in TABULAR_LOADERS.items():
+        X, y = loader(return_X_y=True)
+        results[name] = bench_tabular_dataset(X, y, cfg)
+    return results
+
+
+# --------------------------------------------------------------------------- 3. diabetes
+def ridge_cv() -> Pipeline:
+    return make_pipeline(StandardScaler(), RidgeCV())
+
+
+def bench_diabetes(cfg: Config) -> dict[str, Any]:
+    """``Regressor`` vs scaled RidgeCV: test R² per seed, and 5-fold CV R² (full run only)."""
+    X, y = load_diabetes(return_X_y=True, scaled=False)
+    per_seed = []
+    for seed in cfg.seeds:
+        data = make_split(X, y, seed, stratify=False)
+        reg, reg_s = time_call(
+            partial(Regressor(**cfg.estimator_kwargs(seed)).fit, data.X_train, data.y_train),
+            cfg.threads,
+        )
+        ridge, ridge_s = time_call(partial(ridge_cv().fit, data.X_train, data.y_train), cfg.threads)
+        per_seed.append(
+            {
+                "seed": seed,
+                "paradigms": _accuracy_of(reg, data),  # .score is R² for regressors
+                "ridge_cv": _accuracy_of(ridge, data),
+                "paradigms_fit_s": round(reg_s, 3),
+                "ridge_cv_fit_s": round(ridge_s, 3),
+            }
+        )
+    result: dict[str, Any] = {
+        "dataset": "sklearn load_diabetes(scaled=False): raw features",
+        "per_seed": per_seed,
+        "summary": _summarise(per_seed, ["paradigms", "ridge_cv"]),
+    }
+    if not cfg.quick:
+        folds = KFold(n_splits=5, shuffle=True, random_state=0)
+        result["cv5_r2"] = {
+            "paradigms": _cv_mean(Regressor(**cfg.estimator_kwargs(0)), X, y, folds),
+            "ridge_cv": _cv_mean(ridge_cv(), X, y, folds),
+        }
+    return result
+
+
+def _cv_mean(model: Any, X: np.ndarray, y: np.ndarray, folds: KFold) -> dict[str, Any]:
+    scores = cross_val_score(model, X, y, cv=folds, scoring="r2")
+    return {"mean": float(scores.mean()), "folds": [round(float(s), 4) for s in scores]}
+
+
+# --------------------------------------------------------------------------- goals
+def _seed0(per_seed: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(row for row in per_seed if row["seed"] == SPLIT_SEED)
+
+
+def evaluate_goals(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each goal of the issue, judged on split/seed 0: measured value, target, PASS/FAIL."""
+    digits = results["digits"]["methods"]
+    goals = [
+        _goal(
+            "digits accuracy",
+            digits["paradigms"]["accuracy"],
+            f">= {DIGITS_MIN_ACCURACY}",
+            digits["paradigms"]["accuracy"] >= DIGITS_MIN_ACCURACY,
+        ),
+        _goal(
+            "digits fit time, paradigms / plain loop",
+            digits["paradigms"]["time_ratio_vs_plain_loop"],
+            f"<= {MAX_TIME_RATIO}",
+            digits["paradigms"]["time_ratio_vs_plain_loop"] <= MAX_TIME_RATIO,
+        ),
+        _goal(
+            "engine overhead vs identical manual loop",
+            f"{results['engine_overhead']['overhead']:+.1%}",
+            f"<= {MAX_ENGINE_OVERHEAD:.0%}",
+            results["engine_overhead"]["overhead"] <= MAX_ENGINE_OVERHEAD,
+        ),
+    ]
+    for name, tab in results["tabular"].items():
+        row = _seed0(tab["per_seed"])
+        goals.append(
+            _goal(
+                f"{name} accuracy vs LogisticRegression",
+                f"{row['paradigms']:.4f} vs {row['logreg']:.4f}",
+                f">= LR - {TABULAR_MAX_DEFICIT}",
+                row["paradigms"] >= row["logreg"] - TABULAR_MAX_DEFICIT,
+            )
+        )
+    row = _seed0(results["diabetes"]["per_seed"])
+    goals.append(
+        _goal(
+            "diabetes R² vs RidgeCV",
+            f"{row['paradigms']:.4f} vs {row['ridge_cv']:.4f}",
+            f">= RidgeCV - {REGRESSION_MAX_DEFICIT}",
+            row["paradigms"] >= row["ridge_cv"] - REGRESSION_MAX_DEFICIT,
+        )
+    )
+    return goals
+
+
+def _goal(name: str, measured: Any, target: str, passed: bool) -> dict[str, Any]:
+    if isinstance(measured, float):
+        measured = round(measured, 4)
+    return {"goal": name, "measured": measured, "target": target, "passed": bool(passed)}
+
+
+# --------------------------------------------------------------------------- report
+def _pass(passed: bool) -> str:
+    return "PASS" if passed else "FAIL"
+
+
+def _f(value: float, digits: int = 4) -> str:
+    return f"{value:.{digits}f}"
+
+
+def render_markdown(results: dict[str, Any]) -> str:
+    """The RESULTS.md section (also printed): context, goals, then one table per benchmark."""
+    parts = [_render_header(results), _render_goals(results["goals"])]
+    parts += [_render_digits(results["digits"]), _render_engine(results["engine_overhead"])]
+    if "digits_seeds" in results:
+        parts.append(_render_digits_seeds(results["digits_seeds"]))
+    parts += [_render_tabular(results["tabular"]), _render_diabetes(results["diabetes"])]
+    return "\n\n".join(parts)
+
+
+def _render_header(results: dict[str, Any]) -> str:
+    m, cfg = results["machine"], results["config"]
+    quick = (
+        "\n\n**QUICK SMOKE RUN** (short training, one repeat): the numbers below are not "
+        "meaningful and the goals are expected to fail."
+        if cfg["quick"]
+        else ""
+    )
+    return (
+        "## Supervised: paradigms vs plain PyTorch, skorch and scikit-learn"
+        f"{quick}\n\n"
+        f"- date: {results['date']}\n"
+        f"- machine: {m['cpu_count']} CPUs ({m['cpu_model']}), torch {m['torch']}, "
+        f"torch.get_num_threads() = {m['torch_num_threads']}, device `{cfg['device']}`, "
+        f"python {m['python']}, scikit-learn {m['packages'].get('scikit-learn')}, "
+        f"skorch {m['packages'].get('skorch')}\n"
+        f"- load average (1/5/15 min) at start {m['load_average_at_start']}, "
+        f"at end {m['load_average_at_end']}\n"
+        f"- command: `{results['command']}`\n"
+        f"- seeds: every goal uses split random_state={SPLIT_SEED} and model seed {SPLIT_SEED} "
+        "(`torch.manual_seed` for the PyTorch and skorch sides, `random_state` for paradigms); "
+        f"sweeps use seed s for both the split and the model, s in {cfg['seeds']}\n"
+        f"- timing: wall clock of the whole fit, median of {cfg['repeats']} alternating "
+        "repeats after an untimed warm-up; reference loops run "
+        f"{cfg['epochs']} epochs, batch {cfg['batch_size']}, AdamW lr {cfg['lr']}"
+    )
+
+
+def _render_goals(goals: list[dict[str, Any]]) -> str:
+    rows = [[g["goal"], g["measured"], g["target"], _pass(g["passed"])] for g in goals]
+    return "### Goals\n\n" + md_table(["goal", "measured", "target", "result"], rows)
+
+
+def _render_digits(digits: dict[str, Any]) -> str:
+    rows = []
+    for row in digits["methods"].values():
+        t = row["fit_time"]
+        repeats = ", ".join(f"{s:.2f}" for s in t["repeats_s"])
+        rows.append(
+            [
+                row["label"],
+                _f(row["accuracy"]),
+                f"{t['median_s']:.2f}",
+                repeats,
+                f"{row['time_ratio_vs_plain_loop']:.2f}",
+            ]
+        )
+    title = (
+        f"### Digits images: test accuracy and fit time "
+        f"({digits['n_train']} train / {digits['n_test']} test, split 0)"
+    )
+    headers = ["method", "test accuracy", "fit s (median)", "fit s (repeats)", "time / plain"]
+    return f"{title}\n\n{md_table(headers, rows)}"
+
+
+def _render_engine(engine: dict[str, Any]) -> str:
+    rows = []
+    for name, side in engine["sides"].items():
+        t = side["fit_time"]
+        rows.append(
+            [
+                name,
+                f"{t['median_s']:.2f}",
+                ", ".join(f"{s:.2f}" for s in t["repeats_s"]),
+                _f(side["accuracy"]),
+                _f(side["final_train_loss"], 5),
+            ]
+        )
+    headers = ["side", "fit s (median)", "fit s (repeats)", "test accuracy", "last train loss"]
+    note = (
+        f"Overhead (engine median / manual median - 1): **{engine['overhead']:+.1%}**. "
+        "Both sides train the same 3-conv network on raw pixels (/16 inside `forward`), "
+        "randperm + index_select batches, AdamW at a constant lr; largest weight difference "
+        f"after training: {engine['max_weight_difference']:.3g} (0 = the same computation)."
+    )
+    return "### Engine overhead: `paradigms.engine.fit` vs the same manual loop\n\n" + (
+        f"{md_table(headers, rows)}\n\n{note}"
+    )
+
+
+def _render_sweep(per_seed: list[dict[str, Any]], keys: Sequence[str]) -> str:
+    rows = [[row["seed"], *(_f(row[k]) for k in keys)] for row in per_seed]
+    for stat in ("mean", "min"):
+        values = [
+            statistics.fmean(r[k] for r in per_seed)
+            if stat == "mean"
+            else min(r[k] for r in per_seed)
+            for k in keys
+        ]
+        rows.append([f"**{stat}**", *(_f(v) for v in values)])
+    return md_table(["seed", *keys], rows)
+
+
+def _render_digits_seeds(sweep: dict[str, Any]) -> str:
+    keys = ["plain_loop", "svc", "paradigms"]
+    return "### Digits across seeds (supplementary quality): test accuracy\n\n" + _render_sweep(
+        sweep["per_seed"], keys
+    )
+
+
+def _render_tabular(tabular: dict[str, Any]) -> str:
+    parts = ["### Tabular, raw features: paradigms Classifier vs scaled LogisticRegression"]
+    for name, tab in tabular.items():
+        mean = tab["summary"]
+        holds = mean["paradigms"]["mean"] >= mean["logreg"]["mean"] - TABULAR_MAX_DEFICIT
+        parts.append(
+            f"**{name}** ({tab['n_samples']} samples, {tab['n_features']} features), test "
+            f"accuracy; goal on the mean over seeds: {_pass(holds)}\n\n"
+            + _render_sweep(tab["per_seed"], ["paradigms", "logreg"])
+        )
+    return "\n\n".join(parts)
+
+
+def _render_diabetes(diabetes: dict[str, Any]) -> str:
+    mean = diabetes["summary"]
+    holds = mean["paradigms"]["mean"] >= mean["ridge_cv"]["mean"] - REGRESSION_MAX_DEFICIT
+    text = (
+        "### Diabetes regression: paradigms Regressor vs StandardScaler + RidgeCV, test R²\n\n"
+        f"Data: {diabetes['dataset']}; goal on the mean over seeds: {_pass(holds)}\n\n"
+        + _render_sweep(diabetes["per_seed"], ["paradigms", "ridge_cv"])
+    )
+    if "cv5_r2" in diabetes:
+        cv = diabetes["cv5_r2"]
+        text += (
+            "\n\n5-fold CV (KFold, shuffle, random_state=0), mean R²: "
+            f"paradigms {_f(cv['paradigms']['mean'])}, RidgeCV {_f(cv['ridge_cv']['mean'])}"
+        )
+    return text
+
+
+# --------------------------------------------------------------------------- main
+def run(cfg: Config, command: str) -> dict[str, Any]:
+    """Every benchmark, in order; returns the JSON-ready results (goals included)."""
+    results: dict[str, Any] = {
+        "benchmark": SECTION,
+        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "command": command,
+        "machine": machine_info(("scikit-learn", "skorch", "numpy", "paradigms")),
+        "config": dataclasses.asdict(cfg),
+    }
+    results["digits"] = bench_digits(cfg)
+    results["engine_overhead"] = bench_engine_overhead(cfg)
+    if not cfg.quick:
+        results["digits_seeds"] = bench_digits_seeds(cfg)
+    results["tabular"] = bench_tabular(cfg)
+    results["diabetes"] = bench_diabetes(cfg)
+    results["machine"]["load_average_at_end"] = load_average()
+    results["goals"] = evaluate_goals(results)
+    return results
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smoke test; never writes results")
+    parser.add_argument("--no-write", action="store_true", help="print only, write no files")
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads(N)")
+    parser.add_argument("--repeats", type=int, default=None, help="timing rounds (default 3)")
+    parser.add_argument(
+        "--device", default="cpu", help="device for every side (default cpu, as 'auto' on CPU)"
+    )
+    return parser.parse_args(argv)
+
+
+def make_config(args: argparse.Namespace) -> Config:
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    quick = bool(args.quick)
+    return Config(
+        quick=quick,
+        epochs=3 if quick else 30,
+        estimator_epochs=3 if quick else None,
+        repeats=args.repeats or (1 if quick else 3),
+        seeds=(0,) if quick else (0, 1, 2, 3, 4),
+        device=args.device,
+        threads=torch.get_num_threads(),
+    )
+
+
+def _command_line() -> str:
+    python = Path(sys.executable)
+    with contextlib.suppress(ValueError):
+        python = python.relative_to(Path.cwd())
+    return shlex.join([os.fspath(python), *sys.argv])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    cfg = make_config(args)
+    results = run(cfg, _command_line())
+    section = render_markdown(results)
+    print(section)
+    print()
+    for goal in results["goals"]:
+        status = _pass(goal["passed"])
+        print(f"{status}  {goal['goal']}: {goal['measured']} (target {goal['target']})")
+    if args.no_write:
+        return 0
+    if cfg.quick:
+        write_json(QUICK_JSON, results)
+        print(f"\nquick run: wrote {QUICK_JSON.relative_to(BENCH_DIR.parent)} only")
+        return 0
+    write_json(RESULTS_JSON, results)
+    replace_section(RESULTS_MD, SECTION, section)
+    print(
+        f"\nwrote {RESULTS_JSON.relative_to(BENCH_DIR.parent)} and the '{SECTION}' section of "
+        f"{RESULTS_MD.relative_to(BENCH_DIR.parent)}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""The ``paradigms`` command as a user meets it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from paradigms.backbones import load_backbone
+from paradigms.cli import main
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("tour", "supervised", "unsupervised", "transfer", "rl", "backbones"):
+        assert command in out
+
+
+def test_console_script_is_installed():
+    result = subprocess.run(
+        [sys.executable, "-m", "paradigms.cli", "backbones"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert {"auto", "mlp", "cnn"} <= set(result.stdout.split())
+
+
+def test_supervised_writes_a_complete_run_directory(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(
+        [
+            "supervised",
+            "--dataset",
+            "wine",
+            "--max-epochs",
+            "4",
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["task"] == "classification" and 0.0 <= summary["test_accuracy"] <= 1.0
+    config = json.loads((out / "config.json").read_text())
+    assert config["params"]["seed"] == 1 and config["params"]["max_epochs"] == 4
+    assert config["params"]["dataset"] == "wine"
+    assert {"torch", "scikit-learn", "paradigms", "python"} <= set(config["versions"])
+    rows = list(csv.DictReader((out / "metrics.csv").open()))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4]
+    assert {"train_loss", "val_loss", "val_accuracy"} <= set(rows[0])
+    for name in ("learning_curves.png", "confusion_matrix.png"):
+        assert (out / "plots" / name).read_bytes().startswith(b"\x89PNG")
+    assert (out / "checkpoint.pt").is_file() and (out / "model.safetensors").is_file()
+    assert load_backbone(out / "backbone.safetensors").in_shape == (13,)
+    assert "data:image/png;base64" in (out / "report.html").read_text()
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_supervised_regression_and_npz_dataset(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3)).astype(np.float32)
+    y = (X @ [1.0, 2.0, -1.0]).astype(np.float32)
+    path = tmp_path / "mine.npz"
+    np.savez(path, X=X, y=y)
+    code = main(
+        [
+            "supervised",
+            "--dataset",
+            str(path),
+            "--max-epochs",
+            "3",
+            "--out",
+            str(tmp_path / "reg"),
+            "--no-progress",
+        ]
+    )
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["task"] == "regression" and "test_r2" in summary
+    assert (tmp_path / "reg" / "plots" / "predictions.png").is_file()
+
+
+def test_resume_continues_and_refuses_changed_parameters(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    args = ["supervised", "--dataset", "iris", "--max-epochs", "3", "--out", out, "--no-progress"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main([*args, "--resume"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["test_accuracy"] == first["test_accuracy"]
+    code = main(
+        [
+            "supervised",
+            "--dataset",
+            "iris",
+            "--max-epochs",
+            "5",
+            "--out",
+            out,
+            "--resume",
+            "--no-progress",
+        ]
+    )
+    assert code == 2
+    assert "max_epochs: 3 -> 5" in capsys.readouterr().err
+
+
+def test_bad_dataset_and_backbone_are_user_errors(tmp_path, capsys):
+    assert main(["supervised", "--dataset", "wines", "--out", str(tmp_path / "a")]) == 2
+    assert "wine" in capsys.readouterr().err
+    assert (
+        main(["supervised", "--dataset", "wine", "--backbone", "cnn", "--out", str(tmp_path / "b")])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "cnn" in err and "mlp" in err
+
+
+def test_unimplemented_paradigms_say_so(capsys):
+    assert main(["rl"]) == 2
+    assert "not available" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_tour_quick_runs_real_work(tmp_path, capsys):
+    assert main(["tour", "--quick", "--out", str(tmp_path / "tour")]) == 0
+    out = capsys.readouterr().out
+    assert "test_accuracy" in out and "reused vs" in out
+    steps = json.loads((tmp_path / "tour" / "tour.json").read_text())
+    digits = next(s for s in steps if s["what"].startswith("digits:"))
+    assert float(digits["result"].split("=")[1]) > 0.95
+    assert (tmp_path / "tour" / "report.html").is_file()

@@ -1,0 +1,30 @@
+"""Every tutorial runs top to bottom (smoke test with a tiny budget)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_tutorial(name: str, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tutorials" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_tutorial_01_supervised_digits(tmp_path):
+    out = run_tutorial("01_supervised_digits.py", "--max-epochs", "3", "--out", str(tmp_path))
+    assert "test accuracy" in out and "reload identical: True" in out
+    assert (tmp_path / "digits_cnn.safetensors").is_file()
+    assert (tmp_path / "confusion_matrix.png").is_file()
