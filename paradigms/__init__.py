@@ -1,15 +1,42 @@
 """paradigms: four ways a neural network learns, on one shared backbone package.
 
-The curated public API lives in the subpackages:
+The curated public API (imported lazily, so ``import paradigms`` and the CLI start fast):
 
-- :mod:`paradigms.backbones` — the shared ``Backbone`` contract, registry and checkpoint format
-- :mod:`paradigms.supervised` — ``Classifier`` and ``Regressor`` (scikit-learn estimators)
-- :mod:`paradigms.engine` — the training loop shared by the gradient-trained paradigms
-- :mod:`paradigms.data` — bundled datasets, synthetic generators and adapters
+- ``Classifier``, ``Regressor`` — :mod:`paradigms.supervised`
+- ``create_backbone``, ``save_backbone``, ``load_backbone``, ``list_backbones``,
+  ``register_backbone``, ``Backbone`` — :mod:`paradigms.backbones`
+- ``fit`` — :mod:`paradigms.engine`
+
+Each subpackage's ``__all__`` is its full public surface.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_LAZY = {
+    "Classifier": "paradigms.supervised",
+    "Regressor": "paradigms.supervised",
+    "Backbone": "paradigms.backbones",
+    "create_backbone": "paradigms.backbones",
+    "list_backbones": "paradigms.backbones",
+    "load_backbone": "paradigms.backbones",
+    "register_backbone": "paradigms.backbones",
+    "save_backbone": "paradigms.backbones",
+    "fit": "paradigms.engine",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'paradigms' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -18,7 +18,7 @@ _NOT_YET = {
 
 
 def _add_supervised(sub: argparse._SubParsersAction) -> None:
-    from paradigms.supervised.run import SupervisedRunConfig
+    from paradigms.supervised.run_config import SupervisedRunConfig
 
     d = SupervisedRunConfig()
     p = sub.add_parser(
@@ -26,27 +26,33 @@ def _add_supervised(sub: argparse._SubParsersAction) -> None:
         help="train a Classifier/Regressor on a bundled dataset or your .npz file",
         description="Train, evaluate on a held-out test split, and write a run directory "
         "(config.json, metrics.csv, checkpoint, backbone/model weights, plots/*.png, report.html).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument(
         "--dataset",
         default=d.dataset,
         help="digits | iris | wine | breast_cancer | diabetes | moons | blobs | shapes "
-        "| PATH.npz (arrays X and y) [default: %(default)s]",
+        "| PATH.npz (arrays X and y)",
     )
     p.add_argument(
         "--backbone",
         default=d.backbone,
-        help="auto | mlp | cnn | timm:<model> | PATH.safetensors [default: %(default)s]",
+        help="auto | mlp | cnn | timm:<model> | PATH.safetensors",
     )
-    p.add_argument("--max-epochs", type=int, default=d.max_epochs)
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--test-size", type=float, default=d.test_size)
-    p.add_argument("--validation-fraction", type=float, default=d.validation_fraction)
-    p.add_argument("--device", default=d.device)
+    p.add_argument("--max-epochs", type=int, default=d.max_epochs, help="passes over the data")
+    p.add_argument("--batch-size", type=int, default=d.batch_size, help="samples per step")
+    p.add_argument("--lr", type=float, default=d.lr, help="peak one-cycle learning rate")
+    p.add_argument("--seed", type=int, default=d.seed, help="seeds split, init and shuffling")
+    p.add_argument("--test-size", type=float, default=d.test_size, help="held-out test share")
     p.add_argument(
-        "--out", default=None, help="run directory [default: runs/supervised-<dataset>-<time>]"
+        "--validation-fraction",
+        type=float,
+        default=d.validation_fraction,
+        help="share of the training data reported as val_* each epoch",
+    )
+    p.add_argument("--device", default=d.device, help="auto | cpu | cuda | cuda:N")
+    p.add_argument(
+        "--out", default=None, help="run directory (default: runs/supervised-<dataset>-<time>)"
     )
     p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")

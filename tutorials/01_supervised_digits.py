@@ -86,7 +86,7 @@ def main(cfg: Config) -> dict[str, float]:
     print(f"test accuracy {accuracy:.4f}")
     print(
         "first three test images, most likely class and its probability:",
-        [(int(c), round(float(p), 3)) for c, p in zip(proba.argmax(1), proba.max(1))],
+        [(int(c), round(float(p), 3)) for c, p in zip(proba.argmax(1), proba.max(1), strict=True)],
     )
     plot_learning_curves(clf.history_, out / "learning_curves.png")
     plot_confusion_matrix(y_test, clf.predict(X_test), path=out / "confusion_matrix.png")

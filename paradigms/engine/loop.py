@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import numbers
 import os
 import sys
 import time
@@ -98,6 +99,7 @@ def fit(
         NonFiniteLossError: (a ``ValueError``) if the loss becomes NaN or infinite.
         ValueError: for bad arguments or data.
     """
+    _check_int(max_epochs=max_epochs, batch_size=batch_size)
     _check_positive(max_epochs=max_epochs, batch_size=batch_size, lr=lr)
     generator = seed_everything(seed)
     rank, world_size, dev = setup_distributed(resolve_device(device))
@@ -162,9 +164,15 @@ def fit(
     return state.history
 
 
+def _check_int(**values: Any) -> None:
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be an int; got {value!r} ({type(value).__name__}).")
+
+
 def _check_positive(**values: float) -> None:
     for name, value in values.items():
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        if not (isinstance(value, numbers.Real) and math.isfinite(value) and value > 0):
             raise ValueError(f"{name} must be a positive number; got {value!r}.")
 
 

@@ -9,7 +9,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -28,26 +28,12 @@ from paradigms.report import (
 )
 from paradigms.supervised.classifier import Classifier
 from paradigms.supervised.regressor import Regressor
+from paradigms.supervised.run_config import SupervisedRunConfig
 
 logger = logging.getLogger(__name__)
 
 #: digits are images; the run feeds them as (n, 1, 8, 8) so "auto" picks the CNN
 _IMAGE_ALIASES = {"digits": "digits_images"}
-
-
-@dataclass
-class SupervisedRunConfig:
-    """Parameters of one supervised run (all recorded in ``config.json``)."""
-
-    dataset: str = "digits"
-    backbone: str = "auto"
-    max_epochs: int = 30
-    batch_size: int = 64
-    lr: float = 3e-3
-    seed: int = 0
-    test_size: float = 0.25
-    validation_fraction: float = 0.1
-    device: str = "auto"
 
 
 def _load(name: str) -> Dataset:

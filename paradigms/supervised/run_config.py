@@ -1,0 +1,20 @@
+"""Parameters of a supervised run (kept free of heavy imports so the CLI starts fast)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class SupervisedRunConfig:
+    """Parameters of one supervised run (all recorded in ``config.json``)."""
+
+    dataset: str = "digits"
+    backbone: str = "auto"
+    max_epochs: int = 30
+    batch_size: int = 64
+    lr: float = 3e-3
+    seed: int = 0
+    test_size: float = 0.25
+    validation_fraction: float = 0.1
+    device: str = "auto"
