@@ -469,7 +469,7 @@ def test_load_tampered_extra_key(tmp_path: Path) -> None:
     tensors["evil.extra"] = torch.zeros(3)
     bad = tmp_path / "extra.safetensors"
     save_file(tensors, str(bad), metadata=meta)
-    with pytest.raises(ValueError, match="evil.extra"):
+    with pytest.raises(ValueError, match=r"evil\.extra"):
         load_backbone(bad)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import os
 import socket
@@ -457,9 +458,7 @@ def test_exact_resume_after_interrupt(tmp_path: Path) -> None:
 
     model_b = _model(dropout=0.2)
     recorder = Recorder()
-    history_b = _fit(
-        model_b, (X, y), run_dir=run_b, resume=True, callbacks=[recorder], **common
-    )
+    history_b = _fit(model_b, (X, y), run_dir=run_b, resume=True, callbacks=[recorder], **common)
     assert recorder.fit_start_epochs == [saved["epoch"]]
     assert len(history_b) == 6
     assert [r["epoch"] for r in history_b] == [1, 2, 3, 4, 5, 6]
@@ -556,9 +555,7 @@ def test_early_stopping_state_survives_resume(tmp_path: Path) -> None:
         )
     model_b = _model()
     stopper = EarlyStopping(patience=3)
-    history_b = _fit(
-        model_b, (X, y), run_dir=tmp_path, resume=True, callbacks=[stopper], **common
-    )
+    history_b = _fit(model_b, (X, y), run_dir=tmp_path, resume=True, callbacks=[stopper], **common)
     assert history_b.column("val_loss") == history_a.column("val_loss")
     assert _same_weights(model_a, model_b)  # best weights restored from the checkpoint
 
@@ -588,7 +585,7 @@ def test_cosine_schedule() -> None:
     X, y = _data()
     history = _fit(_model(), (X, y), scheduler="cosine", lr=1e-2, max_epochs=4)
     lrs = history.column("lr")
-    assert all(a > b for a, b in zip(lrs, lrs[1:], strict=False))
+    assert all(a > b for a, b in itertools.pairwise(lrs))
     assert lrs[0] < 1e-2
     assert lrs[-1] == pytest.approx(0.0, abs=1e-9)
 
@@ -601,7 +598,9 @@ def test_onecycle_schedule_peaks_at_lr() -> None:
     assert max(lrs) == pytest.approx(1e-2, rel=1e-6)
     peak = lrs.index(max(lrs))
     assert 0 < peak < 9
-    assert lrs[-1] < 1e-2 / 100  # annealed far below the peak
+    assert lrs[0] < 0.6 * 1e-2  # still warming up after the first step
+    assert min(lrs[peak:]) < 1e-2 / 1000  # annealed far below the peak
+    assert lrs[-1] < 1e-2 / 10
 
 
 @pytest.mark.parametrize("scheduler", ["onecycle", "cosine", "constant"])
@@ -625,8 +624,12 @@ def test_param_groups_follow_their_own_lr(scheduler: str) -> None:
     )
     first = [lrs[0] for lrs in recorder.lrs]
     second = [lrs[1] for lrs in recorder.lrs]
-    assert max(first) == pytest.approx(1e-2, rel=1e-6)
-    assert max(second) == pytest.approx(1e-4, rel=1e-6)
+    if scheduler == "cosine":  # the first epoch-end value is one step into the decay
+        assert 0.9 * 1e-2 < max(first) <= 1e-2
+        assert 0.9 * 1e-4 < max(second) <= 1e-4
+    else:
+        assert max(first) == pytest.approx(1e-2, rel=1e-6)
+        assert max(second) == pytest.approx(1e-4, rel=1e-6)
     for a, b in zip(first, second, strict=True):
         assert a == pytest.approx(100 * b, rel=1e-6)
     assert history.column("lr") == second  # history records the last group
@@ -654,7 +657,8 @@ def test_grad_clip_limits_update() -> None:
     def moved(m: nn.Module) -> float:
         return sum((v - start[k]).norm().item() ** 2 for k, v in m.state_dict().items()) ** 0.5
 
-    assert moved(clipped) <= 1e-3 * 1e-3 * 1.01  # lr * clip norm, one step
+    # one Nesterov-SGD step moves the weights by at most (1 + momentum) * lr * clip norm
+    assert moved(clipped) <= 1.9 * 1e-3 * 1e-3 * 1.01
     assert moved(free) > 100 * moved(clipped)
 
 
@@ -764,3 +768,36 @@ def test_distributed_two_ranks_on_cpu(tmp_path: Path) -> None:
     l1 = torch.load(tmp_path / "loss1.pt", weights_only=True)
     assert torch.equal(l0, l1)  # the logged loss is averaged over ranks
     assert _tmp_files(tmp_path) == []
+
+
+def test_read_only_arrays_train_without_warnings() -> None:
+    # torch warns (once per process) when it wraps a read-only numpy array, as joblib memmaps
+    # are; run in a fresh interpreter so an earlier test cannot have used up the warning
+    code = textwrap.dedent(
+        """
+        import numpy as np
+        import torch
+        from torch import nn
+        from paradigms.backbones import create_backbone
+        from paradigms.engine import fit
+
+        X = np.random.default_rng(0).normal(size=(32, 4))
+        y = X[:, :1].astype(np.float32)
+        X.flags.writeable = False
+        y.flags.writeable = False
+        backbone = create_backbone("mlp", in_shape=(4,), hidden=(3,))
+        backbone.normalizer.fit(X)
+        model = nn.Sequential(backbone, nn.Linear(3, 1))
+        fit(model, nn.functional.mse_loss, (X, y), val=(X, y), max_epochs=1, device="cpu")
+        assert X.flags.writeable is False
+        """
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    result = subprocess.run(
+        [sys.executable, "-W", "error::UserWarning", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]

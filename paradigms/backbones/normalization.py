@@ -40,8 +40,10 @@ class Standardize(nn.Module):
         Returns:
             self. Features (or channels) with zero variance get scale 1.
         """
-        x = torch.as_tensor(np.asarray(X) if not isinstance(X, torch.Tensor) else X)
-        x = x.detach().to(dtype=torch.float64, device="cpu")
+        if isinstance(X, torch.Tensor):
+            x = X.detach().to(dtype=torch.float64, device="cpu")
+        else:  # a float64 copy: read-only arrays (e.g. joblib memmaps) would make torch warn
+            x = torch.from_numpy(np.array(X, dtype=np.float64))
         reduce_dims = [0, *range(2, x.ndim)]
         mean = x.mean(dim=reduce_dims)
         scale = x.std(dim=reduce_dims, unbiased=False)

@@ -22,9 +22,13 @@ Batch = tuple[torch.Tensor, ...]
 
 def as_tensor(array: np.ndarray | torch.Tensor) -> torch.Tensor:
     """A torch tensor view of ``array`` (float64 becomes float32, integer labels stay integer)."""
-    tensor = (
-        array if isinstance(array, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(array))
-    )
+    if isinstance(array, torch.Tensor):
+        tensor = array
+    else:
+        array = np.ascontiguousarray(array)
+        if not array.flags.writeable:  # e.g. joblib memmaps: torch warns on read-only arrays
+            array = array.copy()
+        tensor = torch.from_numpy(array)
     if tensor.dtype == torch.float64:
         tensor = tensor.float()
     return tensor
