@@ -27,9 +27,16 @@ from paradigms.engine.callbacks import Callback, EarlyStopping
 from paradigms.engine.history import History
 from paradigms.engine.loop import fit
 
-#: inference runs in chunks of exactly this many rows (the last one zero-padded), so a sample's
-#: prediction never depends on which other samples share its batch.
+#: inference runs in chunks of a fixed number of rows (the last one zero-padded), so a sample's
+#: prediction never depends on which other samples share its batch: 256 rows for small inputs,
+#: fewer for large ones (about 2**20 input values per chunk, at least 1 row).
 PREDICT_CHUNK = 256
+_CHUNK_VALUES = 2**20
+
+
+def predict_chunk_rows(sample_shape: tuple[int, ...]) -> int:
+    """Rows per inference chunk for samples of ``sample_shape``."""
+    return max(1, min(PREDICT_CHUNK, _CHUNK_VALUES // max(1, int(np.prod(sample_shape)))))
 
 
 def to_numpy(X: Any) -> Any:
@@ -196,20 +203,21 @@ class NeuralEstimator(BaseEstimator):
     def _forward_batched(self, module: nn.Module, X: np.ndarray) -> torch.Tensor:
         """``module(X)`` in eval mode, in fixed-size chunks, on CPU as float32 ``(n, ...)``.
 
-        Every chunk holds exactly :data:`PREDICT_CHUNK` rows (the last is zero-padded), so
-        results do not depend on how the caller batches samples.
+        Every chunk holds exactly :func:`predict_chunk_rows` rows (the last is zero-padded),
+        so results do not depend on how the caller batches samples.
         """
         device = resolve_device(self.device)
         was_training = module.training
         module.eval()
         try:
             inputs = torch.from_numpy(X)
+            rows = predict_chunk_rows(tuple(X.shape[1:]))
             outputs = []
-            for start in range(0, len(inputs), PREDICT_CHUNK):
-                chunk = inputs[start : start + PREDICT_CHUNK]
+            for start in range(0, len(inputs), rows):
+                chunk = inputs[start : start + rows]
                 n = len(chunk)
-                if n < PREDICT_CHUNK:
-                    pad = chunk.new_zeros((PREDICT_CHUNK - n, *chunk.shape[1:]))
+                if n < rows:
+                    pad = chunk.new_zeros((rows - n, *chunk.shape[1:]))
                     chunk = torch.cat([chunk, pad])
                 outputs.append(module(chunk.to(device))[:n].float().cpu())
             return torch.cat(outputs)

@@ -112,8 +112,7 @@ def fit(
         if val is None
         else make_batches(val, max(batch_size, 256), False, None, dev, num_workers)
     )
-    trainable = [p for p in model.parameters() if p.requires_grad]
-    opt = make_optimizer(optimizer, param_groups or trainable, lr, weight_decay)
+    opt = make_optimizer(optimizer, _trainable_groups(model, param_groups), lr, weight_decay)
     sched = make_scheduler(scheduler, opt, max_epochs * len(train_batches))
     state = TrainState(
         model=wrap_model(model, dev, world_size),
@@ -121,6 +120,7 @@ def fit(
         scheduler=sched,
         max_epochs=max_epochs,
         generator=generator,
+        device=dev,
         run_dir=Path(run_dir) if run_dir is not None else None,
         rank=rank,
     )
@@ -168,6 +168,20 @@ def _check_int(**values: Any) -> None:
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise TypeError(f"{name} must be an int; got {value!r} ({type(value).__name__}).")
+
+
+def _trainable_groups(
+    model: nn.Module, param_groups: Sequence[Mapping[str, Any]] | None
+) -> list[Any]:
+    """Parameters (or groups) to optimise, leaving out frozen (``requires_grad=False``) ones."""
+    if param_groups is None:
+        return [p for p in model.parameters() if p.requires_grad]
+    groups = []
+    for group in param_groups:
+        params = [p for p in group["params"] if p.requires_grad]
+        if params:
+            groups.append({**group, "params": params})
+    return groups
 
 
 def _check_positive(**values: float) -> None:
@@ -218,12 +232,22 @@ def _split_batch(batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, torch.T
 def _train_one_epoch(
     state: TrainState, loss_fn: LossFn, batches: Iterable[Any], grad_clip: float | None, bar: Any
 ) -> float:
+    """One pass over ``batches``; returns the sample-weighted mean training loss.
+
+    The NaN/inf guard runs before the optimizer step, so a bad batch never corrupts the
+    weights. On CPU it checks every step (free); on accelerators it checks the running sum once
+    per epoch, to avoid a host synchronisation per step.
+    """
     model, opt, sched = state.model, state.optimizer, state.scheduler
     model.train()
-    total, count = 0.0, 0
+    per_step_check = state.device.type == "cpu"
+    total = torch.zeros((), dtype=torch.float64, device=state.device)
+    count = 0
     for step, batch in enumerate(batches):
         inputs, target = _split_batch(batch)
         loss = loss_fn(model(inputs), target)
+        if per_step_check and not math.isfinite(loss.item()):
+            _raise_non_finite(state, loss.item(), f"batch {step + 1}")
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if grad_clip is not None:
@@ -231,18 +255,24 @@ def _train_one_epoch(
         opt.step()
         if sched is not None:
             sched.step()
-        value = loss.item()
-        if not math.isfinite(value):
-            raise NonFiniteLossError(
-                f"the training loss became {value} at epoch {state.epoch + 1}, batch {step + 1} "
-                f"(lr {opt.param_groups[-1]['lr']:.3g}). Check the inputs and targets for NaN/inf, "
-                "lower the learning rate, or set grad_clip (e.g. 1.0)."
-            )
         size = int(inputs.shape[0])
-        total, count = total + value * size, count + size
+        total += loss.detach() * size
+        count += size
         if bar is not None:
             bar.update(1)
-    return total / max(count, 1)
+    mean = float(total) / max(count, 1)
+    if not math.isfinite(mean):
+        _raise_non_finite(state, mean, "some batch")
+    return mean
+
+
+def _raise_non_finite(state: TrainState, value: float, where: str) -> None:
+    lr = state.optimizer.param_groups[-1]["lr"]
+    raise NonFiniteLossError(
+        f"the training loss became {value} at epoch {state.epoch + 1}, {where} (lr {lr:.3g}). "
+        "Check the inputs and targets for NaN/inf, lower the learning rate, or set grad_clip "
+        "(e.g. 1.0)."
+    )
 
 
 @torch.no_grad()

@@ -27,6 +27,7 @@ class TrainState:
         rank: this process's rank (0 when not distributed).
         stop: set to ``True`` by a callback to end training after this epoch.
         generator: the torch generator that shuffles batches (saved for exact resume).
+        device: where the model and batches live.
     """
 
     model: nn.Module
@@ -34,6 +35,7 @@ class TrainState:
     scheduler: Any
     max_epochs: int
     generator: torch.Generator
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
     epoch: int = 0
     history: History = field(default_factory=History)
     run_dir: Path | None = None
