@@ -8,6 +8,7 @@
 
 from paradigms.backbones import cnn as _cnn  # noqa: F401  (registers "cnn")
 from paradigms.backbones import mlp as _mlp  # noqa: F401  (registers "mlp")
+from paradigms.backbones import projected as _projected  # noqa: F401  (registers "projected")
 from paradigms.backbones import timm_backbone as _timm  # noqa: F401  (registers "timm:")
 from paradigms.backbones.base import Backbone, BackboneConfig
 from paradigms.backbones.checkpoint import (
@@ -19,6 +20,7 @@ from paradigms.backbones.checkpoint import (
 from paradigms.backbones.cnn import CNNBackbone
 from paradigms.backbones.mlp import MLPBackbone
 from paradigms.backbones.normalization import Standardize
+from paradigms.backbones.projected import ProjectedBackbone, project_backbone
 from paradigms.backbones.registry import create_backbone, list_backbones, register_backbone
 from paradigms.backbones.timm_backbone import TimmBackbone
 
@@ -27,11 +29,13 @@ __all__ = [
     "BackboneConfig",
     "CNNBackbone",
     "MLPBackbone",
+    "ProjectedBackbone",
     "Standardize",
     "TimmBackbone",
     "create_backbone",
     "list_backbones",
     "load_backbone",
+    "project_backbone",
     "read_backbone_config",
     "register_backbone",
     "resolve_backbone",
