@@ -7,52 +7,53 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
+from typing import Any
 
 from paradigms import __version__
 
 _NOT_YET = {
-    "unsupervised": "autoencoders (issue: unsupervised paradigm)",
     "transfer": "fine-tuning pretrained timm models (issue: transfer paradigm)",
     "rl": "Gymnasium agents on stable-baselines3 (issue: reinforcement paradigm)",
 }
 
+_HELP = {
+    "dataset": "digits | iris | wine | breast_cancer | diabetes | moons | blobs | shapes | "
+    "PATH.npz (arrays X and optional y)",
+    "backbone": "auto | mlp | cnn | timm:<model> | PATH.safetensors",
+    "max_epochs": "passes over the data",
+    "batch_size": "samples per step",
+    "lr": "peak one-cycle learning rate",
+    "seed": "seeds split, init and shuffling",
+    "test_size": "held-out test share",
+    "validation_fraction": "share of the training data reported as val_* each epoch",
+    "device": "auto | cpu | cuda | cuda:N",
+    "latent_dim": "size of the code",
+    "kind": "plain | denoising | variational",
+}
 
-def _add_supervised(sub: argparse._SubParsersAction) -> None:
-    from paradigms.supervised.run_config import SupervisedRunConfig
 
-    d = SupervisedRunConfig()
+def _add_run_parser(
+    sub: argparse._SubParsersAction, name: str, config_cls: type, help_text: str, description: str
+) -> None:
+    """A subcommand whose options are the fields of a run-config dataclass, plus run options."""
     p = sub.add_parser(
-        "supervised",
-        help="train a Classifier/Regressor on a bundled dataset or your .npz file",
-        description="Train, evaluate on a held-out test split, and write a run directory "
-        "(config.json, metrics.csv, checkpoint, backbone/model weights, plots/*.png, report.html).",
+        name,
+        help=help_text,
+        description=description,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
+    defaults = config_cls()
+    for field in fields(config_cls):
+        default = getattr(defaults, field.name)
+        p.add_argument(
+            f"--{field.name.replace('_', '-')}",
+            type=type(default),
+            default=default,
+            help=_HELP.get(field.name, ""),
+        )
     p.add_argument(
-        "--dataset",
-        default=d.dataset,
-        help="digits | iris | wine | breast_cancer | diabetes | moons | blobs | shapes "
-        "| PATH.npz (arrays X and y)",
-    )
-    p.add_argument(
-        "--backbone",
-        default=d.backbone,
-        help="auto | mlp | cnn | timm:<model> | PATH.safetensors",
-    )
-    p.add_argument("--max-epochs", type=int, default=d.max_epochs, help="passes over the data")
-    p.add_argument("--batch-size", type=int, default=d.batch_size, help="samples per step")
-    p.add_argument("--lr", type=float, default=d.lr, help="peak one-cycle learning rate")
-    p.add_argument("--seed", type=int, default=d.seed, help="seeds split, init and shuffling")
-    p.add_argument("--test-size", type=float, default=d.test_size, help="held-out test share")
-    p.add_argument(
-        "--validation-fraction",
-        type=float,
-        default=d.validation_fraction,
-        help="share of the training data reported as val_* each epoch",
-    )
-    p.add_argument("--device", default=d.device, help="auto | cpu | cuda | cuda:N")
-    p.add_argument(
-        "--out", default=None, help="run directory (default: runs/supervised-<dataset>-<time>)"
+        "--out", default=None, help=f"run directory (default: runs/{name}-<dataset>-<time>)"
     )
     p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -60,6 +61,9 @@ def _add_supervised(sub: argparse._SubParsersAction) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``paradigms``."""
+    from paradigms.supervised.run_config import SupervisedRunConfig
+    from paradigms.unsupervised.run_config import UnsupervisedRunConfig
+
     parser = argparse.ArgumentParser(
         prog="paradigms",
         description="Four ways a neural network learns, on one shared backbone package.",
@@ -68,9 +72,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     tour = sub.add_parser("tour", help="the main job: every paradigm and cross-paradigm flow")
-    tour.add_argument("--quick", action="store_true", help="fewer epochs (about a minute)")
-    tour.add_argument("--out", default=None, help="tour folder [default: runs/tour-<time>]")
-    _add_supervised(sub)
+    tour.add_argument("--quick", action="store_true", help="fewer epochs (well under a minute)")
+    tour.add_argument("--out", default=None, help="tour folder (default: runs/tour-<time>)")
+    _add_run_parser(
+        sub,
+        "supervised",
+        SupervisedRunConfig,
+        "train a Classifier/Regressor on a bundled dataset or your .npz file",
+        "Train, evaluate on a held-out test split, and write a run directory (config.json, "
+        "metrics.csv, checkpoint, backbone/model weights, plots/*.png, report.html).",
+    )
+    _add_run_parser(
+        sub,
+        "unsupervised",
+        UnsupervisedRunConfig,
+        "train an autoencoder (plain, denoising, variational) on a dataset",
+        "Train an autoencoder, evaluate reconstruction on a held-out split against PCA, and "
+        "write a run directory (config.json, metrics.csv, checkpoint, encoder.safetensors, "
+        "plots: reconstructions, latent space, learning curves, VAE samples; report.html).",
+    )
     for name, what in _NOT_YET.items():
         sub.add_parser(name, help=f"{what} (not available yet)")
     sub.add_parser("backbones", help="list registered backbones")
@@ -98,6 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _config_from_args(config_cls: type, args: argparse.Namespace) -> Any:
+    return config_cls(**{f.name: getattr(args, f.name) for f in fields(config_cls)})
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "backbones":
         from paradigms.backbones import list_backbones
@@ -116,34 +140,22 @@ def _dispatch(args: argparse.Namespace) -> int:
         from paradigms.tour import run_tour
 
         print(f"paradigms tour{' --quick' if args.quick else ''}: training on bundled data...")
-        steps = run_tour(quick=args.quick, out=args.out, progress=False, echo=print)
-        print(
-            f"done: {len(steps)} steps; report in {steps[0].run_dir.rsplit('/', 1)[0]}/report.html"
-        )
+        root = run_tour(quick=args.quick, out=args.out, progress=False, echo=print)
+        print(f"done; report in {root / 'report.html'}")
         return 0
+    progress = not args.no_progress and sys.stderr.isatty()
     if args.command == "supervised":
         from paradigms.supervised.run import SupervisedRunConfig, run_supervised
 
-        config = SupervisedRunConfig(
-            dataset=args.dataset,
-            backbone=args.backbone,
-            max_epochs=args.max_epochs,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            seed=args.seed,
-            test_size=args.test_size,
-            validation_fraction=args.validation_fraction,
-            device=args.device,
-        )
-        summary = run_supervised(
-            config,
-            out=args.out,
-            resume=args.resume,
-            progress=not args.no_progress and sys.stderr.isatty(),
-        )
-        print(json.dumps(summary, indent=2))
-        return 0
-    raise AssertionError(f"unhandled command {args.command}")  # argparse restricts choices
+        config = _config_from_args(SupervisedRunConfig, args)
+        summary = run_supervised(config, out=args.out, resume=args.resume, progress=progress)
+    else:
+        from paradigms.unsupervised.run import UnsupervisedRunConfig, run_unsupervised
+
+        config = _config_from_args(UnsupervisedRunConfig, args)
+        summary = run_unsupervised(config, out=args.out, resume=args.resume, progress=progress)
+    print(json.dumps(summary, indent=2))
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,10 +16,12 @@ import numpy as np
 from paradigms._common.files import write_json_atomic
 from paradigms._common.rundir import new_run_dir
 from paradigms.backbones import load_backbone, save_backbone
-from paradigms.data import load_digits
+from paradigms.data import load_digits, train_test_split_stratified
 from paradigms.report import write_html_report
 from paradigms.supervised import Classifier
 from paradigms.supervised.run import SupervisedRunConfig, run_supervised
+from paradigms.unsupervised import AutoEncoder
+from paradigms.unsupervised.run import UnsupervisedRunConfig, run_unsupervised
 
 
 @dataclass
@@ -94,12 +96,63 @@ def _backbone_reuse_step(root: Path, epochs: int, labels_per_class: int = 5) -> 
     )
 
 
+def _unsupervised_step(root: Path, epochs: int, progress: bool) -> TourStep:
+    started = time.perf_counter()
+    summary = run_unsupervised(
+        UnsupervisedRunConfig(dataset="digits", max_epochs=epochs),
+        out=root / "unsupervised-digits",
+        progress=progress,
+    )
+    pca = summary["pca8_test_mse"]
+    return TourStep(
+        "unsupervised",
+        "digits: AutoEncoder, cnn encoder, 8-D code",
+        f"test MSE {summary['test_mse']:.4f} vs PCA(8) {pca:.4f} "
+        f"(ratio {summary['test_mse'] / pca:.2f})",
+        time.perf_counter() - started,
+        summary["run_dir"],
+    )
+
+
+def _encoder_to_classifier_step(root: Path, epochs: int, labels_per_class: int = 10) -> TourStep:
+    """Unsupervised -> supervised: an autoencoder's encoder, trained without labels, becomes
+    a frozen feature extractor for a classifier that sees only a few labels (a linear probe),
+    compared with the same classifier trained from scratch on those labels."""
+    started = time.perf_counter()
+    X, y = load_digits()
+    X_tr, X_te, y_tr, y_te = train_test_split_stratified(X, y, test_size=0.25, random_state=0)
+    ae = AutoEncoder(latent_dim=16, max_epochs=epochs, random_state=0).fit(X_tr)  # no labels
+    path = save_backbone(ae.encoder_, root / "digits-autoencoder.encoder.safetensors")
+    probe_acc, scratch_acc = [], []
+    for draw in range(3):
+        rng = np.random.default_rng(draw)
+        few = np.concatenate(
+            [
+                rng.choice(np.flatnonzero(y_tr == c), labels_per_class, replace=False)
+                for c in range(10)
+            ]
+        )
+        probe = Classifier(
+            backbone=str(path), freeze_backbone=True, max_epochs=300, lr=1e-2, random_state=0
+        )
+        scratch = Classifier(max_epochs=50, random_state=0)
+        probe_acc.append(probe.fit(X_tr[few], y_tr[few]).score(X_te, y_te))
+        scratch_acc.append(scratch.fit(X_tr[few], y_tr[few]).score(X_te, y_te))
+    return TourStep(
+        "unsupervised -> supervised",
+        f"autoencoder encoder as frozen features, {labels_per_class} labels/class",
+        f"accuracy {np.mean(probe_acc):.4f} linear probe vs {np.mean(scratch_acc):.4f} scratch",
+        time.perf_counter() - started,
+        str(path),
+    )
+
+
 def run_tour(
     quick: bool = False,
     out: str | None = None,
     progress: bool = False,
     echo: Callable[[str], Any] = lambda _: None,
-) -> list[TourStep]:
+) -> Path:
     """Run the tour; ``echo`` receives each finished step as a line of text.
 
     Args:
@@ -109,17 +162,21 @@ def run_tour(
         echo: called with a one-line description of each finished step.
 
     Returns:
-        The steps, in order.
+        The tour folder, holding ``tour.json``, ``report.html`` and one folder per run.
     """
     root = new_run_dir(out, "tour")
     epochs = 8 if quick else 30
     steps: list[TourStep] = []
-    for step in _supervised_steps(root, epochs, progress):
+
+    def record(step: TourStep) -> None:
         steps.append(step)
         echo(format_step(step))
-    step = _backbone_reuse_step(root, epochs)
-    steps.append(step)
-    echo(format_step(step))
+
+    for step in _supervised_steps(root, epochs, progress):
+        record(step)
+    record(_unsupervised_step(root, epochs, progress))
+    record(_encoder_to_classifier_step(root, epochs))
+    record(_backbone_reuse_step(root, epochs))
     summary = {
         f"{i + 1}. {s.paradigm}: {s.what}": f"{s.result} ({s.seconds:.1f} s)"
         for i, s in enumerate(steps)
@@ -132,7 +189,7 @@ def run_tour(
         config={"quick": quick, "epochs": epochs},
         metrics_csv=None,
     )
-    return steps
+    return root
 
 
 def format_step(step: TourStep) -> str:

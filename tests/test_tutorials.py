@@ -28,3 +28,10 @@ def test_tutorial_01_supervised_digits(tmp_path):
     assert "test accuracy" in out and "reload identical: True" in out
     assert (tmp_path / "digits_cnn.safetensors").is_file()
     assert (tmp_path / "confusion_matrix.png").is_file()
+
+
+def test_tutorial_02_autoencoder_digits(tmp_path):
+    out = run_tutorial("02_autoencoder_digits.py", "--max-epochs", "3", "--out", str(tmp_path))
+    assert "test MSE autoencoder" in out and "AUROC autoencoder" in out
+    for name in ("digits_encoder.safetensors", "latent.png", "reconstructions.png"):
+        assert (tmp_path / name).is_file(), name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import platform
 import sys
@@ -59,3 +60,22 @@ def write_run_config(run_dir: Path, params: dict[str, Any]) -> Path:
             "platform": platform.platform(),
         },
     )
+
+
+def check_resumable(run_dir: Path, params: dict[str, Any]) -> None:
+    """Refuse to resume ``run_dir`` if its ``config.json`` records different parameters.
+
+    Raises:
+        ValueError: naming each parameter that changed, old -> new.
+    """
+    path = run_dir / "config.json"
+    if not path.is_file():
+        return
+    previous = json.loads(path.read_text()).get("params", {})
+    changed = {k: (previous.get(k), v) for k, v in params.items() if previous.get(k) != v}
+    if changed:
+        details = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())
+        raise ValueError(
+            f"--resume: {run_dir} was made with different parameters ({details}). Resume with "
+            "the original parameters, or choose a new --out folder."
+        )

@@ -47,11 +47,12 @@ def projected(
     base_kwargs: dict[str, Any] | None = None,
     out_features: int = 8,
 ) -> ProjectedBackbone:
-    """Factory: a registered ``base`` backbone (built for ``in_shape``) plus a projection."""
-    if base == "projected":
-        raise ValueError(
-            "a 'projected' backbone cannot wrap another by name; build it from an instance."
-        )
+    """Factory: a registered ``base`` backbone (built for ``in_shape``) plus a projection.
+
+    ``base`` may itself be ``"projected"`` (with its own ``base_kwargs``): that is how a
+    projection of a projected backbone (e.g. an autoencoder's encoder reused by another
+    autoencoder) is rebuilt by :func:`load_backbone`.
+    """
     return ProjectedBackbone(create_backbone(base, in_shape, **(base_kwargs or {})), out_features)
 
 

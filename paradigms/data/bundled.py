@@ -157,7 +157,7 @@ def list_datasets() -> list[str]:
     return sorted(_DATASETS)
 
 
-def load_dataset(name: str | os.PathLike[str]) -> Dataset:
+def load_dataset(name: str | os.PathLike[str], images: bool = False) -> Dataset:
     """Load a bundled or synthetic dataset by name, or a user dataset from an ``.npz`` file.
 
     Args:
@@ -166,6 +166,8 @@ def load_dataset(name: str | os.PathLike[str]) -> Dataset:
             ``"shapes"`` use their generators' defaults), or the path to an ``.npz`` file with
             an array ``X`` and an optional array ``y`` (see :func:`paradigms.data.load_npz`).
             Names are case-insensitive and ``-`` counts as ``_``.
+        images: prefer the image form of a dataset that has one (``"digits"`` then gives
+            ``(1797, 1, 8, 8)``, as ``"digits_images"`` does).
 
     Returns:
         The :class:`Dataset`.
@@ -183,6 +185,8 @@ def load_dataset(name: str | os.PathLike[str]) -> Dataset:
             "to an .npz file."
         )
     key = name.strip().lower().replace("-", "_")
+    if images and f"{key}_images" in _DATASETS:
+        key = f"{key}_images"
     if key in _DATASETS:
         return _DATASETS[key]()
     if Path(name).is_file():

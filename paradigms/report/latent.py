@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from paradigms.report._arrays import to_numpy
+from paradigms.report._arrays import to_1d, to_numpy
 from paradigms.report._figure import PathLike, new_figure, save_png
 
 
@@ -27,13 +27,14 @@ def plot_latent_scatter(
         title: figure title.
 
     Raises:
-        ValueError: for codes that are not ``(n, d)`` with ``n >= 1``, or labels of another length.
+        ValueError: for codes that are not ``(n, d)`` with ``n >= 1``, or labels that are not
+            one per code.
     """
     Z = np.asarray(to_numpy(codes), dtype=float)
     if Z.ndim != 2 or len(Z) == 0:
         raise ValueError(f"codes must be a non-empty (n, d) array; got shape {Z.shape}.")
     if labels is not None:
-        labels = np.asarray(to_numpy(labels))
+        labels = to_1d(labels, "labels")  # (n,) or a column (n, 1); anything else is an error
         if len(labels) != len(Z):
             raise ValueError(f"got {len(labels)} labels for {len(Z)} codes; they must match.")
     if Z.shape[1] == 1:
@@ -44,6 +45,8 @@ def plot_latent_scatter(
         centred = Z - Z.mean(axis=0)
         _, _, vt = np.linalg.svd(centred, full_matrices=False)
         xy, axes = centred @ vt[:2].T, ("PC1 of the code", "PC2 of the code")
+        if xy.shape[1] < 2:  # a single code has a single (zero) component
+            xy = np.column_stack([xy, np.zeros(len(xy))])
     fig = new_figure(6.0, 5.0)
     ax = fig.subplots()
     if labels is None:

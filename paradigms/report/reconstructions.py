@@ -23,7 +23,7 @@ def plot_reconstructions(
     samples so features of different scales are comparable).
 
     Raises:
-        ValueError: if the two arrays differ in shape or are empty.
+        ValueError: if the two arrays differ in shape or are empty, or ``n < 1``.
     """
     x = np.asarray(to_numpy(originals), dtype=float)
     r = np.asarray(to_numpy(reconstructions), dtype=float)
@@ -31,6 +31,8 @@ def plot_reconstructions(
         raise ValueError(
             f"originals {x.shape} and reconstructions {r.shape} must have the same non-empty shape."
         )
+    if int(n) < 1:
+        raise ValueError(f"n must be at least 1 (samples to show); got {n!r}.")
     k = min(int(n), len(x))
     if x.ndim >= 3:
         images = np.concatenate([x[:k], r[:k]])

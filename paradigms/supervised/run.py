@@ -17,7 +17,7 @@ import numpy as np
 from safetensors.numpy import save_file
 
 from paradigms._common.files import atomic_write, write_json_atomic
-from paradigms._common.rundir import new_run_dir, write_run_config
+from paradigms._common.rundir import check_resumable, new_run_dir, write_run_config
 from paradigms.backbones import save_backbone
 from paradigms.data import Dataset, load_dataset, train_test_split_stratified
 from paradigms.report import (
@@ -32,33 +32,15 @@ from paradigms.supervised.run_config import SupervisedRunConfig
 
 logger = logging.getLogger(__name__)
 
-#: digits are images; the run feeds them as (n, 1, 8, 8) so "auto" picks the CNN
-_IMAGE_ALIASES = {"digits": "digits_images"}
-
 
 def _load(name: str) -> Dataset:
-    data = load_dataset(_IMAGE_ALIASES.get(name, name))
+    data = load_dataset(name, images=True)  # digits as (n, 1, 8, 8): "auto" picks the CNN
     if data.y is None or data.task == "unlabeled":
         raise ValueError(
             f"dataset {name!r} has no labels (no 'y' array); the supervised paradigm needs "
             "targets. Add a 'y' array to the .npz file, or use 'paradigms unsupervised'."
         )
     return data
-
-
-def _check_resumable(run_dir: Path, config: SupervisedRunConfig) -> None:
-    """Refuse to resume a run directory that was made with different parameters."""
-    path = run_dir / "config.json"
-    if not path.is_file():
-        return
-    previous = json.loads(path.read_text()).get("params", {})
-    changed = {k: (previous.get(k), v) for k, v in asdict(config).items() if previous.get(k) != v}
-    if changed:
-        details = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())
-        raise ValueError(
-            f"--resume: {run_dir} was made with different parameters ({details}). Resume with "
-            "the original parameters, or choose a new --out folder."
-        )
 
 
 def run_supervised(
@@ -81,7 +63,7 @@ def run_supervised(
     data = _load(config.dataset)
     run_dir = new_run_dir(out, f"supervised-{Path(config.dataset).stem}")
     if resume:
-        _check_resumable(run_dir, config)
+        check_resumable(run_dir, asdict(config))
     write_run_config(run_dir, asdict(config))
     X_tr, X_te, y_tr, y_te = train_test_split_stratified(
         data.X, data.y, test_size=config.test_size, random_state=config.seed

@@ -135,7 +135,12 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         encoder = self._encoder(X)
         decoder = mirror_decoder(encoder.base, int(self.latent_dim), encoder.in_shape)
         model = AutoEncoderNet(encoder, decoder, kind=self.kind, noise=self.noise)
-        unit_variance = float((encoder.normalizer.scale**2).mean())
+        # The data's own mean per-feature (per-channel) variance: the normaliser's scale is
+        # not it (constant features get scale 1; a pretrained backbone keeps foreign stats).
+        axes = (0,) if X.ndim == 2 else (0, *range(2, X.ndim))
+        unit_variance = float(X.var(axis=axes, dtype=np.float64).mean())
+        if not (math.isfinite(unit_variance) and unit_variance > 0):
+            unit_variance = 1.0  # constant data: plain squared error
         self._loss = ReconstructionLoss(
             unit_variance, beta=self.beta, variational=self.kind == "variational"
         )

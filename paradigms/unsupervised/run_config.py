@@ -1,0 +1,22 @@
+"""Parameters of an unsupervised run (free of heavy imports so the CLI starts fast)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class UnsupervisedRunConfig:
+    """Parameters of one autoencoder run (all recorded in ``config.json``)."""
+
+    dataset: str = "digits"
+    backbone: str = "auto"
+    latent_dim: int = 8
+    kind: str = "plain"
+    max_epochs: int = 30
+    batch_size: int = 16
+    lr: float = 3e-3
+    seed: int = 0
+    test_size: float = 0.25
+    validation_fraction: float = 0.1
+    device: str = "auto"
