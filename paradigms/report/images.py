@@ -34,10 +34,15 @@ def _channels_last(images: np.ndarray) -> np.ndarray:
     raise ValueError(f"images must be (n, H, W) or (n, C, H, W), got shape {images.shape}")
 
 
-def _normalise(image: np.ndarray) -> np.ndarray:
-    """Scale one image to [0, 1] by its own finite min and max (constant images become 0)."""
+def _normalise(image: np.ndarray, value_range: tuple[float, float] | None = None) -> np.ndarray:
+    """Scale one image to [0, 1] by ``value_range`` (clipped), or by its own finite min and
+    max (constant images become 0)."""
     image = np.nan_to_num(image.astype(float), nan=0.0, posinf=0.0, neginf=0.0)
-    low, high = float(image.min()), float(image.max())
+    if value_range is not None:
+        low, high = float(value_range[0]), float(value_range[1])
+        image = np.clip(image, low, high)
+    else:
+        low, high = float(image.min()), float(image.max())
     if high <= low:
         return np.zeros_like(image)
     return (image - low) / (high - low)
@@ -49,6 +54,7 @@ def plot_image_grid(
     titles: Sequence[str] | None = None,
     ncols: int = 8,
     title: str | None = None,
+    value_range: tuple[float, float] | None = None,
 ) -> Path:
     """Draw images in a grid and save it as a PNG.
 
@@ -63,6 +69,8 @@ def plot_image_grid(
         titles: one short caption per image.
         ncols: the most images per row.
         title: a title over the whole grid.
+        value_range: ``(low, high)`` shared by every image (values clipped to it), so images
+            can be compared by brightness; by default each image uses its own min and max.
 
     Returns:
         The path written.
@@ -96,7 +104,7 @@ def plot_image_grid(
         ax.set_axis_off()
         if i >= n:
             continue
-        image = _normalise(array[i])
+        image = _normalise(array[i], value_range)
         if image.ndim == 2:
             ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
         else:

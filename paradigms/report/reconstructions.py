@@ -18,9 +18,10 @@ def plot_reconstructions(
 ) -> Path:
     """Compare the first ``n`` samples with their reconstructions and save a PNG.
 
-    Images ``(n, H, W)``/``(n, C, H, W)``: two rows, originals on top. Vectors ``(n, d)``: one
-    panel per sample with both feature profiles (each feature standardised over the shown
-    samples so features of different scales are comparable).
+    Images ``(n, H, W)``/``(n, C, H, W)``: two rows, originals on top, all drawn on the
+    originals' value range (reconstructions clipped to it) so brightness compares.
+    Vectors ``(n, d)``: one panel per sample with both feature profiles (each feature
+    standardised over the shown samples so features of different scales are comparable).
 
     Raises:
         ValueError: if the two arrays differ in shape or are empty, or ``n < 1``.
@@ -37,7 +38,10 @@ def plot_reconstructions(
     if x.ndim >= 3:
         images = np.concatenate([x[:k], r[:k]])
         titles = ["original"] * k + ["reconstruction"] * k
-        return plot_image_grid(images, path, titles=titles, ncols=k, title=title)
+        shared = (float(np.nanmin(x[:k])), float(np.nanmax(x[:k])))
+        return plot_image_grid(
+            images, path, titles=titles, ncols=k, title=title, value_range=shared
+        )
     x, r = x[:k].reshape(k, -1), r[:k].reshape(k, -1)
     both = np.concatenate([x, r])
     mean, std = both.mean(axis=0), both.std(axis=0)
