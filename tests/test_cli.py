@@ -128,6 +128,76 @@ def test_bad_dataset_and_backbone_are_user_errors(tmp_path, capsys):
     assert "cnn" in err and "mlp" in err
 
 
+def test_unsupervised_vae_run_directory(tmp_path, capsys):
+    out = tmp_path / "vae"
+    code = main(
+        [
+            "unsupervised",
+            "--dataset",
+            "digits",
+            "--kind",
+            "variational",
+            "--latent-dim",
+            "4",
+            "--max-epochs",
+            "2",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["kind"] == "variational" and summary["latent_dim"] == 4
+    assert summary["test_mse"] > 0 and summary["pca4_test_mse"] > 0
+    for name in ("learning_curves.png", "reconstructions.png", "latent.png", "samples.png"):
+        assert (out / "plots" / name).read_bytes().startswith(b"\x89PNG"), name
+    encoder = load_backbone(out / "encoder.safetensors")
+    assert encoder.in_shape == (1, 8, 8) and encoder.out_features == 4
+    rows = list(csv.DictReader((out / "metrics.csv").open()))
+    assert len(rows) == 2 and "val_loss" in rows[0]
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_unsupervised_tabular_and_bad_kind(tmp_path, capsys):
+    out = tmp_path / "wine"
+    assert (
+        main(
+            [
+                "unsupervised",
+                "--dataset",
+                "wine",
+                "--latent-dim",
+                "2",
+                "--max-epochs",
+                "2",
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["n_train"] > 0
+    assert (out / "plots" / "reconstructions.png").is_file()
+    assert (
+        main(
+            [
+                "unsupervised",
+                "--dataset",
+                "wine",
+                "--kind",
+                "sparse",
+                "--out",
+                str(tmp_path / "bad"),
+                "--no-progress",
+            ]
+        )
+        == 2
+    )
+    assert "variational" in capsys.readouterr().err
+
+
 def test_unimplemented_paradigms_say_so(capsys):
     assert main(["rl"]) == 2
     assert "not available" in capsys.readouterr().err
@@ -137,8 +207,9 @@ def test_unimplemented_paradigms_say_so(capsys):
 def test_tour_quick_runs_real_work(tmp_path, capsys):
     assert main(["tour", "--quick", "--out", str(tmp_path / "tour")]) == 0
     out = capsys.readouterr().out
-    assert "test_accuracy" in out and "reused vs" in out
+    assert "test_accuracy" in out and "reused vs" in out and "linear probe vs" in out
     steps = json.loads((tmp_path / "tour" / "tour.json").read_text())
-    digits = next(s for s in steps if s["what"].startswith("digits:"))
+    assert {s["paradigm"] for s in steps} >= {"supervised", "unsupervised"}
+    digits = next(s for s in steps if s["what"].startswith("digits: Classifier"))
     assert float(digits["result"].split("=")[1]) > 0.95
     assert (tmp_path / "tour" / "report.html").is_file()

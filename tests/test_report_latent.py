@@ -187,8 +187,8 @@ def test_vector_reconstructions(tmp_path, figures):
     panels = [ax for ax in fig.axes if ax.lines]
     assert len(panels) == 5
     assert [ax.get_title() for ax in panels] == [f"sample {i}" for i in range(5)]
-    original, recon = panels[0].lines
-    assert len(original.get_xdata()) == 13
+    original, reconstruction = panels[0].lines
+    assert len(original.get_xdata()) == len(reconstruction.get_xdata()) == 13
     # each feature is standardised over the shown samples: comparable scales
     profiles = np.array([ax.lines[0].get_ydata() for ax in panels])
     assert np.abs(profiles).max() < 5

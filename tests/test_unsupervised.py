@@ -302,7 +302,7 @@ def test_bad_latent_dim(latent_dim):
 
 def test_unknown_kind_lists_the_kinds():
     X = np.random.default_rng(0).normal(size=(20, 6))
-    with pytest.raises(ValueError, match="plain.*denoising.*variational"):
+    with pytest.raises(ValueError, match=r"plain.*denoising.*variational"):
         AutoEncoder(kind="sparse", latent_dim=2, max_epochs=1).fit(X)
 
 
@@ -325,7 +325,7 @@ def test_bad_inputs_after_fit(fitted):
         fitted.inverse_transform(np.zeros((3, 8, 1)))
     with pytest.raises(ValueError, match="NaN"):
         fitted.inverse_transform(np.full((3, 8), np.nan))
-    with pytest.raises(ValueError, match="63 features.*expecting 64"):
+    with pytest.raises(ValueError, match=r"63 features.*expecting 64"):
         fitted.transform(np.zeros((3, 63)))
     with pytest.raises(ValueError, match="features"):
         fitted.reconstruction_error(np.zeros((3, 65)))
@@ -403,7 +403,11 @@ def test_projected_backbone_factory_and_round_trip(tmp_path):
 def test_project_backbone_needs_a_config():
     base = create_backbone("mlp", in_shape=(5,), hidden=[8])
     wrapped = project_backbone(base, 3)
-    assert wrapped.config.kwargs == {"base": "mlp", "base_kwargs": {"hidden": [8]}, "out_features": 3}
+    assert wrapped.config.kwargs == {
+        "base": "mlp",
+        "base_kwargs": {"hidden": [8]},
+        "out_features": 3,
+    }
     base.config = None
     with pytest.raises(ValueError, match="create_backbone"):
         project_backbone(base, 3)
