@@ -178,6 +178,20 @@ def test_image_reconstructions(tmp_path, figures, shape):
     assert fig.get_suptitle() == "t"
 
 
+def test_reconstructions_share_the_originals_brightness_scale(tmp_path, figures):
+    x = np.zeros((3, 1, 8, 8))
+    x[:, :, 2:6, 2:6] = 16.0
+    dim = x / 4  # right shape, a quarter of the brightness
+    plot_reconstructions(x, dim, tmp_path / "dim.png", n=3)
+    shown = [np.asarray(ax.images[0].get_array()) for ax in figures[0].axes if ax.images]
+    assert [img.max() for img in shown[:3]] == [1.0] * 3
+    np.testing.assert_allclose([img.max() for img in shown[3:]], 0.25)
+    # values outside the originals' range are clipped, not rescaled
+    plot_reconstructions(x, x * 3 - 8, tmp_path / "wide.png", n=3)
+    shown = [np.asarray(ax.images[0].get_array()) for ax in figures[1].axes if ax.images]
+    assert all(img.min() == 0.0 and img.max() == 1.0 for img in shown)
+
+
 def test_vector_reconstructions(tmp_path, figures):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(10, 13)) * np.arange(1, 14) * 100  # features of very different scales

@@ -166,8 +166,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         Z = np.asarray(to_numpy(Z), dtype=np.float32)
         if Z.ndim != 2 or Z.shape[1] != self.latent_dim:
             raise ValueError(
-                f"inverse_transform expects codes of shape (n, {self.latent_dim}) as returned by "
-                f"transform; got shape {Z.shape}."
+                f"inverse_transform expects codes of shape (n, latent_dim) = (n, {self.latent_dim}) "
+                f"as returned by transform; got shape {Z.shape}."
             )
         if not np.isfinite(Z).all():
             raise ValueError("Z contains NaN or infinity; pass finite latent codes.")
