@@ -166,7 +166,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         Z = np.asarray(to_numpy(Z), dtype=np.float32)
         if Z.ndim != 2 or Z.shape[1] != self.latent_dim:
             raise ValueError(
-                f"inverse_transform expects codes of shape (n, latent_dim) = (n, {self.latent_dim}) "
+                f"inverse_transform expects codes of shape (n, latent_dim) = "
+                f"(n, {self.latent_dim}) "
                 f"as returned by transform; got shape {Z.shape}."
             )
         if not np.isfinite(Z).all():
