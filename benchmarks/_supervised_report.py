@@ -25,6 +25,7 @@ COLUMN_NAMES = {
     "svc": "SVC",
     "paradigms": "paradigms",
     "paradigms_goal_split": "paradigms, goal split, random_state s",
+    "paradigms_no_dropout": "paradigms with dropout=0",
     "logreg": "LogisticRegression",
     "ridge_cv": "RidgeCV",
 }
@@ -211,9 +212,10 @@ def _render_digits_seeds(sweep: dict[str, Any]) -> str:
     title = "### Digits across seeds (supplementary quality): test accuracy"
     note = (
         "Row s: each side on split random_state=s with model seed s; the last column keeps the "
-        "goal split and varies only the Classifier's random_state."
+        "goal split and varies only the Classifier's random_state; `dropout=0` is the "
+        "Classifier before its default head dropout became 0.2, on split s with seed s."
     )
-    keys = ["plain_loop", "svc", "paradigms", "paradigms_goal_split"]
+    keys = ["plain_loop", "svc", "paradigms", "paradigms_goal_split", "paradigms_no_dropout"]
     return f"{title}\n\n{note}\n\n{_render_sweep(sweep, keys)}"
 
 

@@ -8,9 +8,7 @@ Paradigm estimators (``Classifier``, ``Regressor``, ``AutoEncoder``, ``FineTuner
 from __future__ import annotations
 
 import numbers
-import os
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -128,10 +126,7 @@ class NeuralEstimator(BaseEstimator):
             if self.backbone_kwargs is not None
             else self._default_backbone_kwargs(in_shape)
         )
-        spec = self.backbone
-        if isinstance(spec, Path):
-            spec = os.fspath(spec)
-        backbone = resolve_backbone(spec, in_shape, **kwargs)
+        backbone = resolve_backbone(self.backbone, in_shape, **kwargs)
         if not backbone.normalizer.fitted:
             backbone.normalizer.fit(X)
         return backbone

@@ -28,8 +28,8 @@ class SupervisedEstimator(NeuralEstimator):
         batch_size: samples per step.
         lr: peak learning rate of the one-cycle schedule (AdamW).
         weight_decay: AdamW weight decay.
-        dropout: dropout before the linear head (0.2 by default: on digits it lifted mean
-            test accuracy over five splits from 0.989 to 0.992; see benchmarks/RESULTS.md).
+        dropout: dropout before the linear head (0.2 by default; benchmarks/RESULTS.md,
+            "Digits across seeds", compares it with 0).
         freeze_backbone: train only the head (a linear probe on a reused backbone); the
             backbone, including its BatchNorm statistics, is left exactly as given.
         validation_fraction: share of the training data held out to report ``val_*``

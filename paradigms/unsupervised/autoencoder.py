@@ -45,9 +45,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         noise: input noise std for ``"denoising"``, in units of each feature's std.
         beta: KL weight for ``"variational"`` (beta-VAE when != 1).
         max_epochs: passes over the data (30 by default).
-        batch_size: samples per step (16 by default: on digits, 30 epochs of batch 16 beat
-            100 epochs of batch 64 on test reconstruction error in less time; see
-            ``benchmarks/RESULTS.md``).
+        batch_size: samples per step (16 by default; ``benchmarks/RESULTS.md``, "AutoEncoder
+            variants", compares it with 100 epochs of batch 64).
         lr, weight_decay, validation_fraction, early_stopping,
         device, random_state, verbose, run_dir, resume, callbacks: as for
             :class:`paradigms.supervised.Classifier`.
