@@ -18,6 +18,7 @@ from paradigms.backbones.checkpoint import (
     save_backbone,
 )
 from paradigms.backbones.cnn import CNNBackbone
+from paradigms.backbones.head import BackboneWithHead
 from paradigms.backbones.mlp import MLPBackbone
 from paradigms.backbones.normalization import Standardize
 from paradigms.backbones.projected import ProjectedBackbone, project_backbone
@@ -27,6 +28,7 @@ from paradigms.backbones.timm_backbone import TimmBackbone
 __all__ = [
     "Backbone",
     "BackboneConfig",
+    "BackboneWithHead",
     "CNNBackbone",
     "MLPBackbone",
     "ProjectedBackbone",

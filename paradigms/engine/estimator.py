@@ -8,7 +8,7 @@ Paradigm estimators (``Classifier``, ``Regressor``, ``AutoEncoder``, ``FineTuner
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -172,20 +172,23 @@ class NeuralEstimator(BaseEstimator):
         seed: int,
         metrics: Mapping[str, Callable[[Any, torch.Tensor], float]] | None = None,
         param_groups: Any = None,
+        max_epochs: int | None = None,
+        extra_callbacks: Sequence[Callback] = (),
     ) -> History:
-        """Run the shared engine with this estimator's hyperparameters."""
+        """Run the shared engine with this estimator's hyperparameters (``max_epochs``
+        overrides ``self.max_epochs``; ``extra_callbacks`` join the user's)."""
         return fit(
             model,
             loss_fn,
             train,
             val,
-            max_epochs=self.max_epochs,
+            max_epochs=self.max_epochs if max_epochs is None else max_epochs,
             batch_size=self.batch_size,
             lr=self.lr,
             weight_decay=self.weight_decay,
             param_groups=param_groups,
             metrics=metrics if val is not None else None,
-            callbacks=self._callbacks(val is not None),
+            callbacks=[*self._callbacks(val is not None), *extra_callbacks],
             device=self.device,
             seed=seed,
             run_dir=self.run_dir,

@@ -10,10 +10,9 @@ import numpy as np
 import torch
 
 from paradigms._common.seeding import seed_everything
-from paradigms.backbones import Backbone
+from paradigms.backbones import Backbone, BackboneWithHead
 from paradigms.engine import Callback
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state
-from paradigms.supervised._network import BackboneWithHead
 
 
 class SupervisedEstimator(NeuralEstimator):

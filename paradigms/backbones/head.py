@@ -1,11 +1,11 @@
-"""The supervised network: a shared ``Backbone`` followed by a linear head."""
+"""A shared ``Backbone`` followed by a linear head: the network of every labelled paradigm."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from paradigms.backbones import Backbone
+from paradigms.backbones.base import Backbone
 
 
 class BackboneWithHead(nn.Module):

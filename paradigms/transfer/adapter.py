@@ -1,0 +1,88 @@
+"""Input adaptation for pretrained models: pixel scale, size, and the model's mean/std."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+from torch.nn import functional
+
+
+class InputAdapter(nn.Module):
+    """``(B, C, H, W)`` raw images -> ``(B, C, h, w)`` as the pretrained model expects.
+
+    Steps: divide by ``pixel_scale`` (so pixels lie in [0, 1] as in pretraining), resize to
+    ``size`` (bilinear) when given, in training mode with ``augment`` apply a small random
+    affine warp per image (shift up to 1/16 of the side, rotation up to 10 degrees, scale
+    0.9-1.1), then normalise per channel with the model's data-config ``mean``/``std``
+    (averaged over RGB for grey input).
+
+    Args:
+        pixel_scale: the data's maximum pixel value (1 for [0, 1] data, 16 for digits, 255).
+        size: ``(h, w)`` to resize to, or ``None`` to keep the input size.
+        mean: per-channel means of the pretraining data (length ``C`` or 3).
+        std: per-channel standard deviations (same length).
+        channels: the number of input channels ``C``.
+        augment: random affine warps while training (never at inference).
+    """
+
+    def __init__(
+        self,
+        pixel_scale: float,
+        size: tuple[int, int] | None,
+        mean: Sequence[float],
+        std: Sequence[float],
+        channels: int,
+        augment: bool = False,
+    ) -> None:
+        super().__init__()
+        self.augment = augment
+        self.size = tuple(size) if size is not None else None
+        mean_t = torch.tensor(mean, dtype=torch.float32)
+        std_t = torch.tensor(std, dtype=torch.float32)
+        if len(mean_t) != channels:
+            mean_t = mean_t.mean().repeat(channels)
+            std_t = std_t.mean().repeat(channels)
+        self.register_buffer("pixel_scale", torch.tensor(float(pixel_scale)))
+        self.register_buffer("mean", mean_t.reshape(1, channels, 1, 1))
+        self.register_buffer("std", std_t.reshape(1, channels, 1, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, C, H, W) -> (B, C, *size)``."""
+        x = x / self.pixel_scale
+        if self.size is not None and tuple(x.shape[-2:]) != self.size:
+            x = functional.interpolate(x, size=self.size, mode="bilinear", align_corners=False)
+        if self.training and self.augment:
+            x = random_affine(x)
+        return (x - self.mean) / self.std
+
+    def extra_repr(self) -> str:
+        return f"pixel_scale={float(self.pixel_scale):g}, size={self.size}, augment={self.augment}"
+
+
+def random_affine(
+    x: torch.Tensor, shift: float = 1 / 16, degrees: float = 10.0, scale: float = 0.1
+) -> torch.Tensor:
+    """A different small random affine warp for each image of ``x`` ``(B, C, H, W)``."""
+    n = x.shape[0]
+    angle = (torch.rand(n, device=x.device) * 2 - 1) * math.radians(degrees)
+    zoom = 1 + (torch.rand(n, device=x.device) * 2 - 1) * scale
+    move = (torch.rand(n, 2, device=x.device) * 2 - 1) * (2 * shift)
+    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
+    theta = torch.stack(
+        [torch.stack([cos, -sin, move[:, 0]], 1), torch.stack([sin, cos, move[:, 1]], 1)], 1
+    )
+    grid = functional.affine_grid(theta, list(x.shape), align_corners=False)
+    return functional.grid_sample(
+        x, grid, mode="bilinear", padding_mode="zeros", align_corners=False
+    )
+
+
+def pixel_scale_of(X: torch.Tensor | object) -> float:
+    """The data's pixel range: 1 for data within [0, 1], else its maximum absolute value."""
+    import numpy as np
+
+    peak = float(np.abs(np.asarray(X)).max()) if np.asarray(X).size else 1.0
+    return 1.0 if peak <= 1.0 else peak

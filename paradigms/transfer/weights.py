@@ -1,0 +1,171 @@
+"""Where a FineTuner's starting weights come from: the hub, a local file, or nowhere.
+
+Every source goes through timm's own pretrained machinery, so timm's classifier replacement
+(for a different ``num_classes``) and first-conv adaptation (for other channel counts) apply.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from torch import nn
+
+from paradigms._common.errors import MissingFileError
+from paradigms.backbones.timm_backbone import check_timm_name
+
+WEIGHT_SUFFIXES = (".safetensors", ".pth", ".pt", ".bin")
+_HUB_FILES = ("model.safetensors", "pytorch_model.bin")
+_OFFLINE_VALUES = ("1", "true", "yes", "on")
+
+
+def _hub_endpoint() -> tuple[str, int]:
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    return url.hostname or "huggingface.co", url.port or (443 if url.scheme == "https" else 80)
+
+
+def _reachable(host: str, port: int, timeout: float) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def ensure_hub_weights_available(model_name: str, timeout: float = 2.0) -> None:
+    """Fail fast (within ``timeout`` seconds) when timm cannot get ``model_name``'s weights.
+
+    Passes when the weights are in the local Hugging Face cache, or when the hub answers a TCP
+    connection. Otherwise (``HF_HUB_OFFLINE=1`` with nothing cached, or no network) raises
+    instead of waiting for timm's download retries.
+
+    Raises:
+        ValueError: naming the model and the local-file alternative.
+    """
+    import timm.models
+    from huggingface_hub import try_to_load_from_cache
+
+    cfg = timm.models.get_pretrained_cfg(model_name)
+    hub_id = getattr(cfg, "hf_hub_id", None) if cfg is not None else None
+    if cfg is None or not (hub_id or getattr(cfg, "url", None)):
+        raise ValueError(
+            f"timm has no pretrained weights for {model_name!r}. Use weights=None (random "
+            "init), a local weights file, or a model with pretrained weights."
+        )
+    if hub_id and any(isinstance(try_to_load_from_cache(hub_id, f), str) for f in _HUB_FILES):
+        return
+    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in _OFFLINE_VALUES
+    if offline or not _reachable(*_hub_endpoint(), timeout=timeout):
+        reason = "HF_HUB_OFFLINE is set" if offline else "the Hugging Face hub cannot be reached"
+        raise ValueError(
+            f"cannot download pretrained weights for {model_name!r}: {reason} and they are not "
+            "in the local cache. Pass a local file instead: FineTuner(weights='path/to/"
+            f"{model_name}.safetensors') (.safetensors, .pth or .bin; on a machine with network: "
+            f"timm.create_model('{model_name}', pretrained=True), then save its state_dict "
+            "with safetensors.torch.save_file)."
+        )
+
+
+def check_weights_file(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` as a Path if it is an existing weights file with a known suffix."""
+    file = Path(path)
+    if not file.is_file():
+        raise MissingFileError(
+            f"no weights file at {str(file)!r}. Pass an existing .safetensors/.pth/.bin file, "
+            "weights='hub' to download, or weights=None for random init."
+        )
+    if file.suffix.lower() not in WEIGHT_SUFFIXES:
+        raise ValueError(
+            f"{str(file)!r} does not look like a weights file (suffix {file.suffix!r}); expected "
+            f"one of {WEIGHT_SUFFIXES}."
+        )
+    return file
+
+
+def create_timm_model(
+    model_name: str,
+    weights: str | os.PathLike[str] | None,
+    num_classes: int,
+    in_chans: int,
+    **timm_kwargs: Any,
+) -> nn.Module:
+    """``timm.create_model`` with weights from ``"hub"``, a local file, or ``None`` (random).
+
+    Raises:
+        ValueError: unknown model (close names suggested), hub unavailable, missing file, or a
+            file whose tensors do not fit the architecture (mismatched keys named).
+    """
+    import timm
+
+    check_timm_name(model_name)
+    kwargs: dict[str, Any] = {"num_classes": num_classes, "in_chans": in_chans, **timm_kwargs}
+    source = "random init"
+    if weights is None:
+        kwargs["pretrained"] = False
+    elif isinstance(weights, str) and weights == "hub":
+        ensure_hub_weights_available(model_name)
+        kwargs["pretrained"] = True
+        source = "the hub"
+    elif isinstance(weights, (str, os.PathLike)):
+        file = check_weights_file(weights)
+        kwargs["pretrained"] = True
+        kwargs["pretrained_cfg_overlay"] = {
+            "file": str(file),
+            **_input_size_overlay(model_name, file),
+        }
+        source = repr(str(file))
+    else:
+        raise TypeError(
+            f"weights must be 'hub', a file path, a Backbone or None; got {type(weights).__name__}."
+        )
+    try:
+        return timm.create_model(model_name, **kwargs)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"the weights from {source} do not fit timm model {model_name!r}: "
+            f"{_summarise_load_error(str(exc))} Check that the file was saved from the same "
+            "architecture (model=...)."
+        ) from exc
+    except Exception as exc:  # pickle errors for unsafe .pth files, corrupt files, ...
+        if weights is None:
+            raise
+        raise ValueError(
+            f"could not load weights from {source} for {model_name!r}: {exc}. Weights files are "
+            "read with weights_only=True: re-save pickled checkpoints as a plain state_dict or "
+            "as safetensors."
+        ) from exc
+
+
+def _input_size_overlay(model_name: str, file: Path) -> dict[str, Any]:
+    """Tell timm how many input channels a safetensors file was trained with.
+
+    timm adapts the first convolution when the source and target channel counts differ, but
+    takes the source count from the model's default config (3). A file saved from a 1-channel
+    model would then be misread, so the count is read from the file's first-conv weight.
+    """
+    import timm.models
+
+    cfg = timm.models.get_pretrained_cfg(model_name)
+    first_conv = getattr(cfg, "first_conv", None) if cfg is not None else None
+    if not first_conv or file.suffix.lower() != ".safetensors":
+        return {}
+    from safetensors import safe_open
+
+    key = f"{first_conv}.weight"
+    with safe_open(str(file), framework="pt") as handle:
+        if key not in handle.keys():  # noqa: SIM118 - safe_open is not a mapping
+            return {}
+        shape = handle.get_slice(key).get_shape()
+    if len(shape) != 4:
+        return {}
+    return {"input_size": (int(shape[1]), *tuple(cfg.input_size[1:]))}
+
+
+def _summarise_load_error(message: str, limit: int = 600) -> str:
+    """torch's missing/unexpected/size-mismatch report, trimmed to ``limit`` characters."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    text = " ".join(lines)
+    return text if len(text) <= limit else text[:limit] + " ..."
