@@ -7,8 +7,11 @@ Each benchmark owns the part of ``benchmarks/RESULTS.md`` between its markers
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shlex
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,3 +64,54 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- goals and output
+def goal(name: str, measured: Any, target: str, passed: bool) -> dict[str, Any]:
+    """One goal of an issue as a JSON-ready dict (floats rounded to 4 places)."""
+    if isinstance(measured, float):
+        measured = round(measured, 4)
+    return {"goal": name, "measured": measured, "target": target, "passed": bool(passed)}
+
+
+def status(passed: bool) -> str:
+    """``PASS`` or ``FAIL``."""
+    return "PASS" if passed else "FAIL"
+
+
+def print_goals(goals: Sequence[dict[str, Any]]) -> None:
+    """One ``PASS``/``FAIL`` line per goal."""
+    for item in goals:
+        verdict = status(item["passed"])
+        print(f"{verdict}  {item['goal']}: {item['measured']} (target {item['target']})")
+
+
+def command_line() -> str:
+    """The command this process was started with (the interpreter relative to the cwd)."""
+    python = Path(sys.executable)
+    with contextlib.suppress(ValueError):
+        python = python.relative_to(Path.cwd())
+    return shlex.join([os.fspath(python), *sys.argv])
+
+
+def write_outputs(
+    results: dict[str, Any],
+    section: str,
+    *,
+    name: str,
+    results_json: Path,
+    results_md: Path,
+    quick_json: Path,
+    quick: bool,
+) -> list[Path]:
+    """Write a benchmark's outputs; returns the files written.
+
+    A quick run writes only ``quick_json`` (git-ignored, so a smoke test cannot overwrite real
+    numbers); a full run writes ``results_json`` and the ``name`` section of ``results_md``.
+    """
+    if quick:
+        write_json(quick_json, results)
+        return [quick_json]
+    write_json(results_json, results)
+    replace_section(results_md, name, section)
+    return [results_json, results_md]

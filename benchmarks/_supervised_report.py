@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from _results import md_table
+from _results import goal as _goal
+from _results import md_table, status
 
 # goal thresholds (from the issue)
 DIGITS_MIN_ACCURACY = 0.99
@@ -81,18 +82,7 @@ def evaluate_goals(results: dict[str, Any]) -> list[dict[str, Any]]:
     return goals
 
 
-def _goal(name: str, measured: Any, target: str, passed: bool) -> dict[str, Any]:
-    if isinstance(measured, float):
-        measured = round(measured, 4)
-    return {"goal": name, "measured": measured, "target": target, "passed": bool(passed)}
-
-
 # --------------------------------------------------------------------------- report
-def status(passed: bool) -> str:
-    """``PASS`` or ``FAIL``."""
-    return "PASS" if passed else "FAIL"
-
-
 def _join(values: Sequence[Any]) -> str:
     return ", ".join(str(v) for v in values)
 

@@ -28,11 +28,8 @@ What is measured (goals from the project's issue; each is printed as PASS/FAIL):
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import importlib.util
-import os
-import shlex
 import statistics
 import sys
 from collections.abc import Callable, Sequence
@@ -44,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from _results import command_line as _command_line
 from _results import replace_section, write_json
 from _supervised_report import evaluate_goals, render_markdown, status
 from _timing import Timing, load_average, machine_info, time_alternating, time_call
@@ -580,13 +578,6 @@ def make_config(args: argparse.Namespace) -> Config:
         device=args.device,
         threads=torch.get_num_threads(),
     )
-
-
-def _command_line() -> str:
-    python = Path(sys.executable)
-    with contextlib.suppress(ValueError):
-        python = python.relative_to(Path.cwd())
-    return shlex.join([os.fspath(python), *sys.argv])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,7 +13,6 @@ from typing import Any
 from paradigms import __version__
 
 _NOT_YET = {
-    "transfer": "fine-tuning pretrained timm models (issue: transfer paradigm)",
     "rl": "Gymnasium agents on stable-baselines3 (issue: reinforcement paradigm)",
 }
 
@@ -30,6 +29,11 @@ _HELP = {
     "device": "auto | cpu | cuda | cuda:N",
     "latent_dim": "size of the code",
     "kind": "plain | denoising | variational",
+    "classes": "target classes, e.g. 5-9 or 1,3,7 (default: all)",
+    "model": "a timm model name (timm.list_models())",
+    "weights": "hub | none | PATH (.safetensors/.pth/.bin weights, or a saved backbone)",
+    "strategy": "fine_tune | linear_probe | gradual_unfreeze",
+    "labels_per_class": "labelled training examples per class (the rest is the test set)",
 }
 
 
@@ -62,6 +66,7 @@ def _add_run_parser(
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``paradigms``."""
     from paradigms.supervised.run_config import SupervisedRunConfig
+    from paradigms.transfer.run_config import TransferRunConfig
     from paradigms.unsupervised.run_config import UnsupervisedRunConfig
 
     parser = argparse.ArgumentParser(
@@ -90,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
         "Train an autoencoder, evaluate reconstruction on a held-out split against PCA, and "
         "write a run directory (config.json, metrics.csv, checkpoint, encoder.safetensors, "
         "plots: reconstructions, latent space, learning curves, VAE samples; report.html).",
+    )
+    _add_run_parser(
+        sub,
+        "transfer",
+        TransferRunConfig,
+        "fine-tune a pretrained timm model (or a saved backbone) on a few labels per class",
+        "Fine-tune on --labels-per-class labelled examples per class, evaluate on the rest, "
+        "compare with training from scratch at smaller label budgets, and write a run "
+        "directory (config.json, metrics.csv, checkpoint, model.safetensors, plots: learning "
+        "curves, confusion matrix, label efficiency; report.html). Offline, pass --weights PATH.",
     )
     for name, what in _NOT_YET.items():
         sub.add_parser(name, help=f"{what} (not available yet)")
@@ -149,11 +164,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         config = _config_from_args(SupervisedRunConfig, args)
         summary = run_supervised(config, out=args.out, resume=args.resume, progress=progress)
-    else:
+    elif args.command == "unsupervised":
         from paradigms.unsupervised.run import UnsupervisedRunConfig, run_unsupervised
 
         config = _config_from_args(UnsupervisedRunConfig, args)
         summary = run_unsupervised(config, out=args.out, resume=args.resume, progress=progress)
+    else:
+        from paradigms.transfer.run import TransferRunConfig, run_transfer
+
+        config = _config_from_args(TransferRunConfig, args)
+        summary = run_transfer(config, out=args.out, resume=args.resume, progress=progress)
     print(json.dumps(summary, indent=2))
     return 0
 

@@ -31,22 +31,29 @@ def callback_key(index: int, callback: Callback) -> str:
 
 
 class Checkpoint(Callback):
-    """Save the full training state every ``every`` epochs (and at the end).
+    """Save the full training state every ``every`` epochs, when training stops, and at the end.
 
     Args:
         path: the checkpoint file (``run_dir/checkpoint.pt`` when ``fit`` adds it for you).
-        every: save every this many epochs.
+        every: save every this many epochs; ``"auto"`` saves about ten times per run
+            (``max(1, round(max_epochs / 10))``), so a long run of short epochs is not slowed
+            down by writing model and optimizer state after each one.
     """
 
-    def __init__(self, path: str | os.PathLike[str], every: int = 1) -> None:
-        if every < 1:
-            raise ValueError(f"every must be >= 1; got {every!r}.")
+    def __init__(self, path: str | os.PathLike[str], every: int | str = "auto") -> None:
+        if every != "auto" and (not isinstance(every, int) or every < 1):
+            raise ValueError(f"every must be 'auto' or an int >= 1; got {every!r}.")
         self.path = Path(path)
         self.every = every
         self.callbacks: list[Callback] = []
 
+    def interval(self, max_epochs: int) -> int:
+        """Epochs between saves for a run of ``max_epochs`` epochs."""
+        return max(1, round(max_epochs / 10)) if self.every == "auto" else int(self.every)
+
     def on_epoch_end(self, state: TrainState) -> None:
-        if state.epoch % self.every == 0 or state.stop or state.epoch == state.max_epochs:
+        due = state.epoch % self.interval(state.max_epochs) == 0
+        if due or state.stop or state.epoch == state.max_epochs:
             self.save(state)
 
     def save(self, state: TrainState) -> Path | None:

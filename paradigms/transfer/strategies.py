@@ -70,6 +70,10 @@ def apply_strategy(
 ) -> list[dict[str, Any]]:
     """Freeze what the strategy freezes and return the optimizer's parameter groups.
 
+    For ``"gradual_unfreeze"`` nothing is frozen yet: pass :class:`GradualUnfreeze` to the
+    training loop, which freezes the body once the optimizer exists (a parameter frozen before
+    the optimizer is built would never be optimised, even after unfreezing).
+
     Raises:
         ValueError: unknown strategy or out-of-range scales.
     """
@@ -87,10 +91,9 @@ def apply_strategy(
         param.requires_grad_(True)
     if strategy == "linear_probe":
         return [{"params": head, "lr": lr}]
-    if strategy == "gradual_unfreeze":
-        for group in body:
-            for param in group:
-                param.requires_grad_(False)
+    # gradual_unfreeze: the body stays trainable here, so the optimizer (built from the
+    # parameters that require grad) holds every group; GradualUnfreeze freezes the body at the
+    # start of fit and opens one group after another.
     decay = layer_decay or 1.0
     out = [
         {"params": params, "lr": lr * backbone_lr_scale * decay ** (len(body) - 1 - i)}

@@ -124,6 +124,11 @@ def create_timm_model(
     try:
         return timm.create_model(model_name, **kwargs)
     except RuntimeError as exc:
+        if "weights_only" in str(exc):  # timm re-raises a blocked unsafe pickle as RuntimeError
+            raise ValueError(
+                f"refused to load {source}: {exc} Re-save it as a plain state_dict "
+                "(torch.save(model.state_dict(), path)) or as safetensors."
+            ) from exc
         raise ValueError(
             f"the weights from {source} do not fit timm model {model_name!r}: "
             f"{_summarise_load_error(str(exc))} Check that the file was saved from the same "
@@ -140,25 +145,36 @@ def create_timm_model(
 
 
 def _input_size_overlay(model_name: str, file: Path) -> dict[str, Any]:
-    """Tell timm how many input channels a safetensors file was trained with.
+    """Tell timm how many input channels a weights file was trained with.
 
     timm adapts the first convolution when the source and target channel counts differ, but
     takes the source count from the model's default config (3). A file saved from a 1-channel
-    model would then be misread, so the count is read from the file's first-conv weight.
+    model would then be misread, so the count is read from the file's first-conv weight
+    (safetensors: from the header; .pth/.bin: loaded with ``weights_only=True``, and a file
+    that cannot be read that way is left for timm's loader to reject).
     """
     import timm.models
 
     cfg = timm.models.get_pretrained_cfg(model_name)
     first_conv = getattr(cfg, "first_conv", None) if cfg is not None else None
-    if not first_conv or file.suffix.lower() != ".safetensors":
+    if not first_conv:
         return {}
-    from safetensors import safe_open
-
     key = f"{first_conv}.weight"
-    with safe_open(str(file), framework="pt") as handle:
-        if key not in handle.keys():  # noqa: SIM118 - safe_open is not a mapping
+    if file.suffix.lower() == ".safetensors":
+        from safetensors import safe_open
+
+        with safe_open(str(file), framework="pt") as handle:
+            if key not in handle.keys():  # noqa: SIM118 - safe_open is not a mapping
+                return {}
+            shape = handle.get_slice(key).get_shape()
+    else:
+        try:  # timm's own reader: weights_only=True, nested "state_dict"/"model" keys
+            state = timm.models.load_state_dict(str(file))
+        except Exception:  # unsafe pickles, corrupt files: timm's loader raises, reported later
             return {}
-        shape = handle.get_slice(key).get_shape()
+        if not hasattr(state.get(key), "shape"):
+            return {}
+        shape = list(state[key].shape)
     if len(shape) != 4:
         return {}
     return {"input_size": (int(shape[1]), *tuple(cfg.input_size[1:]))}

@@ -1,0 +1,186 @@
+"""One transfer run: fine-tune on a few labels per class, compare with scratch, write a run dir.
+
+This is what ``paradigms transfer`` and the tour call.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from safetensors.torch import save_file
+
+from paradigms._common.files import atomic_write, write_json_atomic
+from paradigms._common.rundir import check_resumable, new_run_dir, write_run_config
+from paradigms.data import load_dataset
+from paradigms.report import (
+    plot_confusion_matrix,
+    plot_label_efficiency,
+    plot_learning_curves,
+    write_html_report,
+)
+from paradigms.transfer.finetuner import FineTuner
+from paradigms.transfer.run_config import TransferRunConfig
+
+#: smaller label budgets drawn for the label-efficiency curve (plus the run's own)
+CURVE_BUDGETS = (1, 2, 5, 10, 20)
+
+
+def parse_classes(spec: str) -> list[int] | None:
+    """``"5-9"`` -> [5, 6, 7, 8, 9]; ``"1,3,7"`` -> [1, 3, 7]; ``""`` -> None (all classes)."""
+    spec = spec.strip()
+    if not spec:
+        return None
+    try:
+        if "-" in spec and "," not in spec:
+            low, high = (int(p) for p in spec.split("-", 1))
+            return list(range(low, high + 1))
+        return [int(p) for p in spec.split(",")]
+    except ValueError as exc:
+        raise ValueError(
+            f"classes={spec!r} is not a class list; use a range like '5-9' or a list like '1,3,7'."
+        ) from exc
+
+
+def few_shot_split(
+    y: np.ndarray, budgets: list[int], seed: int
+) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """Nested labelled subsets (``budget`` per class) and the evaluation indices (the rest).
+
+    Each class's samples are shuffled once; the first ``k`` form the ``k``-shot set, so the
+    sets are nested, and every sample beyond the largest budget is held out for evaluation.
+    """
+    rng = np.random.default_rng(seed)
+    largest = max(budgets)
+    per_class = {}
+    for label in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == label))
+        if len(idx) <= largest:
+            raise ValueError(
+                f"class {label!r} has {len(idx)} samples: too few for {largest} labels per class "
+                "plus a test set. Lower --labels-per-class."
+            )
+        per_class[label] = idx
+    subsets = {k: np.concatenate([idx[:k] for idx in per_class.values()]) for k in budgets}
+    rest = np.concatenate([idx[largest:] for idx in per_class.values()])
+    return subsets, rest
+
+
+def _max_epochs(value: str) -> int | str:
+    return "auto" if value == "auto" else int(value)
+
+
+def run_transfer(
+    config: TransferRunConfig,
+    out: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Fine-tune with ``labels_per_class`` labels, compare with scratch over smaller budgets.
+
+    Writes ``config.json``, ``metrics.csv`` and ``checkpoint.pt`` (the main fine-tune),
+    ``model.safetensors`` (its weights, reusable with ``weights=``), ``summary.json``,
+    ``report.html`` and ``plots/``: learning curves, a confusion matrix, and label efficiency
+    (accuracy against labels per class, transfer vs scratch).
+
+    Returns:
+        The summary dict, including ``run_dir``.
+    """
+    data = load_dataset(config.dataset, images=True)
+    if data.y is None or data.task != "classification":
+        raise ValueError(f"dataset {config.dataset!r} has no class labels; transfer needs them.")
+    X, y = data.X, data.y
+    classes = parse_classes(config.classes)
+    if classes is not None:
+        keep = np.isin(y, classes)
+        if not keep.any():
+            raise ValueError(f"no samples of classes {classes} in {config.dataset!r}.")
+        X, y = X[keep], y[keep]
+    weights: str | None = None if config.weights.lower() == "none" else config.weights
+    run_dir = new_run_dir(out, f"transfer-{Path(config.dataset).stem}")
+    if resume:
+        check_resumable(run_dir, asdict(config))
+    write_run_config(run_dir, asdict(config))
+    budgets = sorted(
+        {*(k for k in CURVE_BUDGETS if k < config.labels_per_class), config.labels_per_class}
+    )
+    subsets, rest = few_shot_split(y, budgets, config.seed)
+
+    def make(source: str | None, **kwargs: Any) -> FineTuner:
+        return FineTuner(
+            model=config.model,
+            weights=source,
+            strategy=config.strategy,
+            max_epochs=_max_epochs(config.max_epochs),
+            device=config.device,
+            random_state=config.seed,
+            **kwargs,
+        )
+
+    main = subsets[config.labels_per_class]
+    started = time.perf_counter()
+    tuned = make(weights, verbose=int(progress), run_dir=run_dir, resume=resume)
+    tuned.fit(X[main], y[main])
+    fit_seconds = time.perf_counter() - started
+    y_pred = tuned.predict(X[rest])
+    source = Path(config.weights).name if weights not in (None, "hub") else config.weights
+    label = f"{config.strategy} from {source}"
+    curves: dict[str, list[float]] = {label: [], "scratch": []}
+    for k in budgets:
+        idx = subsets[k]
+        transfer_acc = (
+            float(np.mean(y_pred == y[rest]))
+            if k == config.labels_per_class
+            else make(weights).fit(X[idx], y[idx]).score(X[rest], y[rest])
+        )
+        curves[label].append(transfer_acc)
+        curves["scratch"].append(make(None).fit(X[idx], y[idx]).score(X[rest], y[rest]))
+    plots = run_dir / "plots"
+    plot_learning_curves(tuned.history_, plots / "learning_curves.png")
+    plot_confusion_matrix(
+        y[rest],
+        y_pred,
+        path=plots / "confusion_matrix.png",
+        title=f"{config.dataset}: {config.labels_per_class} labels/class",
+    )
+    plot_label_efficiency(
+        budgets,
+        curves,
+        plots / "label_efficiency.png",
+        title=f"{config.model} on {config.dataset}: transfer vs scratch",
+    )
+    tensors = {k: v.detach().cpu().contiguous() for k, v in tuned.model_.state_dict().items()}
+    atomic_write(run_dir / "model.safetensors", lambda tmp: save_file(tensors, tmp))
+    transfer_curve, scratch_curve = curves.values()
+    summary: dict[str, Any] = {
+        "dataset": config.dataset,
+        "classes": classes if classes is not None else "all",
+        "model": config.model,
+        "weights": config.weights,
+        "strategy": config.strategy,
+        "labels_per_class": config.labels_per_class,
+        "n_train": len(main),
+        "n_test": len(rest),
+        "epochs_run": len(tuned.history_),
+        "fit_seconds": round(fit_seconds, 3),
+        "test_accuracy": transfer_curve[-1],
+        "scratch_test_accuracy": scratch_curve[-1],
+        "transfer_gain": transfer_curve[-1] - scratch_curve[-1],
+        "label_efficiency": {
+            str(k): {"transfer": t, "scratch": s}
+            for k, t, s in zip(budgets, transfer_curve, scratch_curve, strict=True)
+        },
+        "run_dir": str(run_dir),
+    }
+    write_json_atomic(run_dir / "summary.json", summary)
+    write_html_report(
+        run_dir,
+        title=f"paradigms transfer: {config.model} on {config.dataset}",
+        summary={k: v for k, v in summary.items() if k != "label_efficiency"},
+        config=asdict(config),
+    )
+    return summary

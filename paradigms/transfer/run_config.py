@@ -1,0 +1,20 @@
+"""Parameters of a transfer run (free of heavy imports so the CLI starts fast)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class TransferRunConfig:
+    """Parameters of one fine-tuning run (all recorded in ``config.json``)."""
+
+    dataset: str = "digits"
+    classes: str = ""
+    model: str = "resnet10t"
+    weights: str = "hub"
+    strategy: str = "fine_tune"
+    labels_per_class: int = 5
+    max_epochs: str = "auto"
+    seed: int = 0
+    device: str = "auto"
