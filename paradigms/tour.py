@@ -20,6 +20,7 @@ from paradigms.data import load_digits, train_test_split_stratified
 from paradigms.report import write_html_report
 from paradigms.supervised import Classifier
 from paradigms.supervised.run import SupervisedRunConfig, run_supervised
+from paradigms.transfer import FineTuner
 from paradigms.unsupervised import AutoEncoder
 from paradigms.unsupervised.run import UnsupervisedRunConfig, run_unsupervised
 
@@ -147,6 +148,45 @@ def _encoder_to_classifier_step(root: Path, epochs: int, labels_per_class: int =
     )
 
 
+def _transfer_step(root: Path, quick: bool, labels_per_class: int = 5) -> TourStep:
+    """Transfer: a timm resnet10t trained on digits 0-4 is saved as a weights file, loaded
+    through timm's pretrained machinery, and fine-tuned on a few labels of digits 5-9,
+    compared with the same FineTuner from scratch (mean over two draws of the labels)."""
+    from safetensors.torch import save_file
+
+    started = time.perf_counter()
+    X, y = load_digits(images=True)
+    source = y < 5
+    pretrain = FineTuner(
+        weights=None, max_epochs=3 if quick else 15, batch_size=64, random_state=0
+    ).fit(X[source], y[source])
+    path = root / "resnet10t-digits0-4.safetensors"
+    save_file({k: v.contiguous() for k, v in pretrain.model_.state_dict().items()}, str(path))
+    target_idx = np.flatnonzero(~source)
+    epochs: int | str = 30 if quick else "auto"
+    tuned_acc, scratch_acc = [], []
+    for draw in range(2):
+        rng = np.random.default_rng(draw)
+        few = np.concatenate(
+            [
+                rng.choice(target_idx[y[target_idx] == c], labels_per_class, replace=False)
+                for c in range(5, 10)
+            ]
+        )
+        rest = np.setdiff1d(target_idx, few)
+        tuned = FineTuner(weights=str(path), max_epochs=epochs, random_state=0)
+        scratch = FineTuner(weights=None, max_epochs=epochs, random_state=0)
+        tuned_acc.append(tuned.fit(X[few], y[few]).score(X[rest], y[rest]))
+        scratch_acc.append(scratch.fit(X[few], y[few]).score(X[rest], y[rest]))
+    return TourStep(
+        "transfer",
+        f"timm resnet10t from digits 0-4 -> digits 5-9 with {labels_per_class} labels/class",
+        f"accuracy {np.mean(tuned_acc):.4f} fine-tuned vs {np.mean(scratch_acc):.4f} scratch",
+        time.perf_counter() - started,
+        str(path),
+    )
+
+
 def run_tour(
     quick: bool = False,
     out: str | None = None,
@@ -177,6 +217,7 @@ def run_tour(
     record(_unsupervised_step(root, epochs, progress))
     record(_encoder_to_classifier_step(root, epochs))
     record(_backbone_reuse_step(root, epochs))
+    record(_transfer_step(root, quick))
     summary = {
         f"{i + 1}. {s.paradigm}: {s.what}": f"{s.result} ({s.seconds:.1f} s)"
         for i, s in enumerate(steps)

@@ -198,6 +198,55 @@ def test_unsupervised_tabular_and_bad_kind(tmp_path, capsys):
     assert "variational" in capsys.readouterr().err
 
 
+def test_transfer_run_with_local_weights_and_offline_hub(tmp_path, capsys, monkeypatch):
+    from safetensors.torch import save_file
+
+    from paradigms.data import load_digits
+    from paradigms.transfer import FineTuner
+
+    X, y = load_digits(images=True)
+    source = FineTuner(
+        model="test_resnet", weights=None, max_epochs=1, batch_size=64, random_state=0
+    ).fit(X[y < 5], y[y < 5])
+    weights = tmp_path / "src.safetensors"
+    save_file({k: v.contiguous() for k, v in source.model_.state_dict().items()}, str(weights))
+    out = tmp_path / "run"
+    code = main(
+        [
+            "transfer",
+            "--model",
+            "test_resnet",
+            "--weights",
+            str(weights),
+            "--classes",
+            "5-9",
+            "--labels-per-class",
+            "2",
+            "--max-epochs",
+            "2",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["n_train"] == 10 and summary["classes"] == [5, 6, 7, 8, 9]
+    assert set(summary["label_efficiency"]) == {"1", "2"}
+    for name in ("learning_curves.png", "confusion_matrix.png", "label_efficiency.png"):
+        assert (out / "plots" / name).read_bytes().startswith(b"\x89PNG"), name
+    assert (out / "model.safetensors").is_file() and (out / "checkpoint.pt").is_file()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    assert (
+        main(
+            ["transfer", "--model", "test_resnet", "--out", str(tmp_path / "hub"), "--no-progress"]
+        )
+        == 2
+    )
+    assert "local file" in capsys.readouterr().err
+
+
 def test_unimplemented_paradigms_say_so(capsys):
     assert main(["rl"]) == 2
     assert "not available" in capsys.readouterr().err

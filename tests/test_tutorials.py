@@ -35,3 +35,23 @@ def test_tutorial_02_autoencoder_digits(tmp_path):
     assert "test MSE autoencoder" in out and "AUROC autoencoder" in out
     for name in ("digits_encoder.safetensors", "latent.png", "reconstructions.png"):
         assert (tmp_path / name).is_file(), name
+
+
+def test_tutorial_03_transfer_timm(tmp_path):
+    out = run_tutorial(
+        "03_transfer_timm.py",
+        "--model",
+        "test_resnet",
+        "--source-epochs",
+        "1",
+        "--target-epochs",
+        "2",
+        "--labels-per-class",
+        "2",
+        "--out",
+        str(tmp_path),
+    )
+    for strategy in ("fine_tune", "linear_probe", "gradual_unfreeze", "scratch"):
+        assert strategy in out
+    assert "weights='hub' offline" in out and "local file" in out
+    assert (tmp_path / "test_resnet-digits0-4.safetensors").is_file()

@@ -103,6 +103,7 @@ def create_timm_model(
     check_timm_name(model_name)
     kwargs: dict[str, Any] = {"num_classes": num_classes, "in_chans": in_chans, **timm_kwargs}
     source = "random init"
+    file_shapes: dict[str, tuple[int, ...]] | None = None
     if weights is None:
         kwargs["pretrained"] = False
     elif isinstance(weights, str) and weights == "hub":
@@ -111,10 +112,11 @@ def create_timm_model(
         source = "the hub"
     elif isinstance(weights, (str, os.PathLike)):
         file = check_weights_file(weights)
+        file_shapes = _file_shapes(file)
         kwargs["pretrained"] = True
         kwargs["pretrained_cfg_overlay"] = {
             "file": str(file),
-            **_input_size_overlay(model_name, file),
+            **_input_size_overlay(model_name, file_shapes),
         }
         source = repr(str(file))
     else:
@@ -122,7 +124,7 @@ def create_timm_model(
             f"weights must be 'hub', a file path, a Backbone or None; got {type(weights).__name__}."
         )
     try:
-        return timm.create_model(model_name, **kwargs)
+        model: nn.Module = timm.create_model(model_name, **kwargs)
     except RuntimeError as exc:
         if "weights_only" in str(exc):  # timm re-raises a blocked unsafe pickle as RuntimeError
             raise ValueError(
@@ -142,40 +144,74 @@ def create_timm_model(
             "read with weights_only=True: re-save pickled checkpoints as a plain state_dict or "
             "as safetensors."
         ) from exc
+    if file_shapes is not None:
+        _check_keys_match(model, file_shapes, source, model_name)
+    return model
 
 
-def _input_size_overlay(model_name: str, file: Path) -> dict[str, Any]:
+def _file_shapes(file: Path) -> dict[str, tuple[int, ...]] | None:
+    """Tensor shapes by name in a weights file (names cleaned as timm does), or ``None`` when
+    the file cannot be read safely (timm's loader then reports why)."""
+    import timm.models
+
+    try:
+        if file.suffix.lower() == ".safetensors":
+            from safetensors import safe_open
+
+            with safe_open(str(file), framework="pt") as handle:
+                shapes = {k: tuple(handle.get_slice(k).get_shape()) for k in handle.keys()}  # noqa: SIM118
+        else:  # timm's own reader: weights_only=True, nested "state_dict"/"model" keys
+            state = timm.models.load_state_dict(str(file))
+            shapes = {k: tuple(v.shape) for k, v in state.items() if hasattr(v, "shape")}
+    except Exception:  # unsafe pickles, corrupt files: timm's loader raises, reported later
+        return None
+    return dict(timm.models.clean_state_dict(shapes))
+
+
+def _check_keys_match(
+    model: nn.Module, shapes: dict[str, tuple[int, ...]], source: str, model_name: str
+) -> None:
+    """Raise when the file lacks some of the model's tensors or holds tensors it does not have.
+
+    timm loads with ``strict=False`` whenever it replaces the classifier (always, for a new
+    ``num_classes``), so a file from another architecture, a partial file, or one with prefixed
+    names (``model.conv1.weight``) would otherwise leave the model silently at random init.
+    The classifier's tensors may be absent or different.
+    """
+    classifiers = dict(getattr(model, "pretrained_cfg", None) or {}).get("classifier") or ()
+    if isinstance(classifiers, str):
+        classifiers = (classifiers,)
+    head = {f"{name}.{kind}" for name in classifiers for kind in ("weight", "bias")}
+    model_keys = set(model.state_dict())
+    missing = sorted(
+        k for k in model_keys - set(shapes) - head if not k.endswith("num_batches_tracked")
+    )
+    unexpected = sorted(set(shapes) - model_keys - head)
+    if missing or unexpected:
+        raise ValueError(
+            f"the weights from {source} do not fit timm model {model_name!r}: missing keys "
+            f"({len(missing)}) {missing[:5]}, unexpected keys ({len(unexpected)}) "
+            f"{unexpected[:5]}. Check that the file holds the state_dict of a timm "
+            f"{model_name!r} (model=...), saved without a prefix such as 'model.'."
+        )
+
+
+def _input_size_overlay(
+    model_name: str, shapes: dict[str, tuple[int, ...]] | None
+) -> dict[str, Any]:
     """Tell timm how many input channels a weights file was trained with.
 
     timm adapts the first convolution when the source and target channel counts differ, but
     takes the source count from the model's default config (3). A file saved from a 1-channel
     model would then be misread, so the count is read from the file's first-conv weight
-    (safetensors: from the header; .pth/.bin: loaded with ``weights_only=True``, and a file
-    that cannot be read that way is left for timm's loader to reject).
+    (``shapes``: from :func:`_file_shapes`).
     """
     import timm.models
 
     cfg = timm.models.get_pretrained_cfg(model_name)
     first_conv = getattr(cfg, "first_conv", None) if cfg is not None else None
-    if not first_conv:
-        return {}
-    key = f"{first_conv}.weight"
-    if file.suffix.lower() == ".safetensors":
-        from safetensors import safe_open
-
-        with safe_open(str(file), framework="pt") as handle:
-            if key not in handle.keys():  # noqa: SIM118 - safe_open is not a mapping
-                return {}
-            shape = handle.get_slice(key).get_shape()
-    else:
-        try:  # timm's own reader: weights_only=True, nested "state_dict"/"model" keys
-            state = timm.models.load_state_dict(str(file))
-        except Exception:  # unsafe pickles, corrupt files: timm's loader raises, reported later
-            return {}
-        if not hasattr(state.get(key), "shape"):
-            return {}
-        shape = list(state[key].shape)
-    if len(shape) != 4:
+    shape = (shapes or {}).get(f"{first_conv}.weight") if first_conv else None
+    if shape is None or len(shape) != 4:
         return {}
     return {"input_size": (int(shape[1]), *tuple(cfg.input_size[1:]))}
 
