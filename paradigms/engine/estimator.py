@@ -174,9 +174,10 @@ class NeuralEstimator(BaseEstimator):
         param_groups: Any = None,
         max_epochs: int | None = None,
         extra_callbacks: Sequence[Callback] = (),
+        lr: float | None = None,
     ) -> History:
-        """Run the shared engine with this estimator's hyperparameters (``max_epochs``
-        overrides ``self.max_epochs``; ``extra_callbacks`` join the user's)."""
+        """Run the shared engine with this estimator's hyperparameters (``max_epochs`` and
+        ``lr`` override the estimator's; ``extra_callbacks`` join the user's)."""
         return fit(
             model,
             loss_fn,
@@ -184,7 +185,7 @@ class NeuralEstimator(BaseEstimator):
             val,
             max_epochs=self.max_epochs if max_epochs is None else max_epochs,
             batch_size=self.batch_size,
-            lr=self.lr,
+            lr=self.lr if lr is None else lr,
             weight_decay=self.weight_decay,
             param_groups=param_groups,
             metrics=metrics if val is not None else None,

@@ -35,6 +35,10 @@ from paradigms.transfer.weights import create_timm_model
 
 #: max_epochs="auto" trains for about this many optimizer steps (10 to 200 epochs)
 AUTO_STEPS = 300
+#: lr="auto": the head's peak learning rate when the backbone trains too, and for a linear probe
+#: (a frozen backbone leaves only a linear layer to fit, which wants a larger step)
+FINE_TUNE_LR = 1.5e-3
+LINEAR_PROBE_LR = 1e-2
 #: images smaller than this (shorter side) are upsampled for timm models with image_size="auto"
 MIN_AUTO_SIZE = 32
 
@@ -84,7 +88,8 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
             labels still trains enough) or an int.
         batch_size, lr, weight_decay, validation_fraction, early_stopping, device,
         random_state, verbose, run_dir, resume, callbacks: as for
-            :class:`paradigms.supervised.Classifier`; ``lr`` is the head's peak learning rate.
+            :class:`paradigms.supervised.Classifier`; ``lr`` is the head's peak learning rate,
+            ``"auto"``: 1.5e-3, or 1e-2 for ``linear_probe``.
 
     Fitted attributes: ``classes_``, ``model_`` (the timm model, or backbone + head),
     ``network_`` (input adapter + model, what predicts), ``history_``, ``n_features_in_``,
@@ -103,7 +108,7 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
         augment: bool = True,
         max_epochs: int | str = "auto",
         batch_size: int = 16,
-        lr: float = 1.5e-3,
+        lr: float | str = "auto",
         weight_decay: float = 1e-4,
         validation_fraction: float = 0.0,
         early_stopping: bool | int = False,
@@ -149,6 +154,13 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
             raise ValueError(f"max_epochs must be 'auto' or an int; got {self.max_epochs!r}.")
         return int(self.max_epochs)
 
+    def _head_lr(self) -> float:
+        if self.lr == "auto":
+            return LINEAR_PROBE_LR if self.strategy == "linear_probe" else FINE_TUNE_LR
+        if isinstance(self.lr, str) or not float(self.lr) > 0:
+            raise ValueError(f"lr must be 'auto' or a positive number; got {self.lr!r}.")
+        return float(self.lr)
+
     def _target_size(self, height: int, width: int, data_config: dict[str, Any]) -> Any:
         if self.image_size is None:
             return None
@@ -178,6 +190,9 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
             )
         if not backbone.normalizer.fitted:
             backbone.normalizer.fit(X)
+        # building from a file draws random numbers that an instance does not: re-seed so the
+        # head starts the same either way
+        torch.manual_seed(seed_from_random_state(self.random_state))
         return TransferNet(BackboneWithHead(copy.deepcopy(backbone), n_classes))
 
     def _build_timm(self, X: np.ndarray, n_classes: int) -> TransferNet:
@@ -208,7 +223,8 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
         except (RuntimeError, ValueError, AssertionError) as exc:
             raise ValueError(
                 f"timm model {self.model!r} cannot take images of shape {X.shape[1:]} "
-                f"(after adaptation: {adapter.extra_repr()}): {exc}. The images are probably too "
+                f"(after adaptation: {adapter.extra_repr()}): {str(exc).rstrip('.')}. The images "
+                "are probably too "
                 "small for this model: pass image_size=<a larger size>, or choose another model."
             ) from exc
         return net
@@ -232,7 +248,7 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
         param_groups = apply_strategy(
             network.model,
             self.strategy,
-            float(self.lr),
+            self._head_lr(),
             float(self.backbone_lr_scale),
             self.layer_decay,
         )
@@ -250,6 +266,7 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
             metrics={"accuracy": _accuracy},
             param_groups=param_groups,
             max_epochs=self.epochs_,
+            lr=self._head_lr(),
             extra_callbacks=extra,
         )
         self.network_ = network
