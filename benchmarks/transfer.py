@@ -1,7 +1,7 @@
 """Transfer benchmark: ``paradigms.transfer.FineTuner`` next to a plain PyTorch + timm loop on the
 issue's protocol, measuring quality (test accuracy) and speed (wall-clock fit time) side by side.
 
-Run from the repository root, on a quiet machine (nothing else running; about 20 minutes on 2
+Run from the repository root, on a quiet machine (nothing else running; about 10 minutes on 2
 CPUs):
 
     .venv/bin/python benchmarks/transfer.py           # full run: writes the results
@@ -25,7 +25,8 @@ at 5 labels per class, linear probe 0.817; 0.948 vs 0.868 at 10):
    backbone in eval mode), from scratch. paradigms: ``FineTuner`` defaults with the SAME source
    file and strategy fine_tune / linear_probe / gradual_unfreeze, and ``weights=None``.
 3. Supplementary: paradigms' own source training (``FineTuner(weights=None, max_epochs=15,
-   batch_size=64)`` on digits 0-4) and the fine-tune row repeated from that file.
+   batch_size=64)`` on digits 0-4) and the fine-tune row repeated from that file; the three
+   plain target loops again with 15 target epochs (a shorter budget).
 4. Offline: ``FineTuner(weights="hub")`` with ``HF_HUB_OFFLINE=1`` and an empty ``HF_HOME``, in
    a fresh process.
 
@@ -97,6 +98,7 @@ class Config:
         source_batch_size / source_lr: plain source loop (and paradigms source batch size).
         target_batch_size / target_lr: plain target loops (FineTuner keeps its defaults).
         goal_labels_per_class: the K the accuracy goals are judged on.
+        short_epochs: target epochs of the supplementary short-budget plain loops.
     """
 
     quick: bool
@@ -115,6 +117,7 @@ class Config:
     target_batch_size: int = 16
     target_lr: float = 1e-3
     goal_labels_per_class: int = 5
+    short_epochs: int = 15
 
     def fine_tuner(self, seed: int, **params: Any) -> FineTuner:
         """An unfitted FineTuner: its defaults plus model, seed, device and ``params``."""
@@ -307,45 +310,39 @@ def save_state_dict(model: nn.Module, path: Path) -> Path:
 # --------------------------------------------------------------------------- the target methods
 @dataclass(frozen=True)
 class Method:
-    """One way of learning the target task: how to fit it and which kind of model it returns."""
+    """One way of learning the target task (the report names each by its key).
 
-    label: str
+    Attributes:
+        fit: ``(task, cfg, seed) -> fitted`` (a :class:`PlainFit` or a fitted FineTuner).
+        plain: whether ``fit`` returns a :class:`PlainFit`.
+    """
+
     fit: Callable[[Task, Config, int], Any]
     plain: bool
 
 
 def target_methods(plain_source: Path, own_source: Path | None) -> dict[str, Method]:
     """Every target method; ``plain_fine_tune`` and ``fine_tune`` are timed in alternation."""
+    plain_file = str(plain_source)
     methods = {
-        "plain_fine_tune": Method(
-            "plain loop: fine-tune", partial(fit_plain_target, weights=plain_source), True
-        ),
-        "plain_linear_probe": Method(
-            "plain loop: linear probe", partial(fit_plain_probe, weights=plain_source), True
-        ),
-        "plain_scratch": Method(
-            "plain loop: from scratch", partial(fit_plain_target, weights=None), True
-        ),
-        "fine_tune": Method(
-            "FineTuner fine_tune", partial(fit_paradigms, weights=str(plain_source)), False
-        ),
+        "plain_fine_tune": Method(partial(fit_plain_target, weights=plain_source), True),
+        "plain_linear_probe": Method(partial(fit_plain_probe, weights=plain_source), True),
+        "plain_scratch": Method(partial(fit_plain_target, weights=None), True),
+        "fine_tune": Method(partial(fit_paradigms, weights=plain_file), False),
         "linear_probe": Method(
-            "FineTuner linear_probe",
-            partial(fit_paradigms, weights=str(plain_source), strategy="linear_probe"),
-            False,
+            partial(fit_paradigms, weights=plain_file, strategy="linear_probe"), False
         ),
         "gradual_unfreeze": Method(
-            "FineTuner gradual_unfreeze",
-            partial(fit_paradigms, weights=str(plain_source), strategy="gradual_unfreeze"),
-            False,
+            partial(fit_paradigms, weights=plain_file, strategy="gradual_unfreeze"), False
         ),
-        "scratch": Method("FineTuner weights=None", partial(fit_paradigms, weights=None), False),
+        "scratch": Method(partial(fit_paradigms, weights=None), False),
+        "fine_tune_backbone_lr_0.1": Method(
+            partial(fit_paradigms, weights=plain_file, backbone_lr_scale=0.1), False
+        ),
     }
     if own_source is not None:
         methods["fine_tune_own_source"] = Method(
-            "FineTuner fine_tune, paradigms-trained source",
-            partial(fit_paradigms, weights=str(own_source)),
-            False,
+            partial(fit_paradigms, weights=str(own_source)), False
         )
     return methods
 
@@ -353,21 +350,22 @@ def target_methods(plain_source: Path, own_source: Path | None) -> dict[str, Met
 TIMED_PAIR = ("plain_fine_tune", "fine_tune")
 
 
-def score(method: Method, fitted: Any, task: Task, cfg: Config, seconds: float) -> dict[str, Any]:
-    """Test accuracy, optimizer steps and fit time of one fitted method."""
+def score(
+    method: Method, fitted: Any, task: Task, cfg: Config, seconds: float | None = None
+) -> dict[str, Any]:
+    """Test accuracy, epochs and optimizer steps of one fitted method, and its fit time when
+    it was timed."""
     if method.plain:
         accuracy = plain_accuracy(fitted, task.X_test, task.y_test, cfg.target_classes, cfg)
         steps, epochs = fitted.steps, cfg.plain_epochs(len(task.X_train))
     else:
         accuracy = float(fitted.score(task.X_test, task.y_test))
         steps, epochs = paradigms_steps(fitted, len(task.X_train)), int(fitted.epochs_)
-    return {
-        "accuracy": accuracy,
-        "epochs": epochs,
-        "steps": steps,
-        "fit_s": round(seconds, 3),
-        "ms_per_step": round(1000 * seconds / steps, 2),
-    }
+    row: dict[str, Any] = {"accuracy": accuracy, "epochs": epochs, "steps": steps}
+    if seconds is not None:
+        row["fit_s"] = round(seconds, 3)
+        row["ms_per_step"] = round(1000 * seconds / steps, 2)
+    return row
 
 
 def bench_task(
@@ -431,6 +429,30 @@ def bench_target(
     return results
 
 
+def bench_short_budget(
+    X: np.ndarray, y: np.ndarray, cfg: Config, methods: dict[str, Method]
+) -> list[dict[str, Any]]:
+    """Supplementary: the plain loops again with ``cfg.short_epochs`` target epochs (a shorter
+    budget, as the issue's anchor may have used), every K and seed; accuracy only."""
+    short = dataclasses.replace(cfg, target_epochs=cfg.short_epochs)
+    plain = {name: method for name, method in methods.items() if method.plain}
+    results = []
+    for k in cfg.labels_per_class:
+        per_seed = []
+        for seed in cfg.seeds:
+            task = target_task(X, y, cfg, k, seed)
+            rows = {
+                name: score(m, m.fit(task, short, seed), task, short) for name, m in plain.items()
+            }
+            per_seed.append({"seed": seed, "methods": rows})
+        means = {
+            name: statistics.fmean(row["methods"][name]["accuracy"] for row in per_seed)
+            for name in plain
+        }
+        results.append({"labels_per_class": k, "per_seed": per_seed, "mean": means})
+    return results
+
+
 def timing_pairs(target: list[dict[str, Any]]) -> dict[str, Any]:
     """The alternately timed fine-tune pairs: seconds, steps, per-step time, ratio; medians."""
     pairs = []
@@ -462,22 +484,30 @@ def timing_pairs(target: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- source training
-def bench_sources(X: np.ndarray, y: np.ndarray, cfg: Config, folder: Path) -> dict[str, Any]:
-    """Both source trainings, each timed once; their weights saved under ``folder``."""
-    task = source_task(X, y, cfg)
-    plain, plain_s = time_call(partial(fit_plain_source, task, cfg, 0), cfg.threads)
-    ours, ours_s = time_call(
-        partial(
-            fit_paradigms,
-            task,
-            cfg,
-            0,
-            weights=None,
-            max_epochs=cfg.source_epochs,
-            batch_size=cfg.source_batch_size,
-        ),
-        cfg.threads,
+def fit_paradigms_source(task: Task, cfg: Config, seed: int) -> FineTuner:
+    """paradigms' own source training: ``FineTuner(weights=None)``, source epochs and batch."""
+    return fit_paradigms(
+        task,
+        cfg,
+        seed,
+        weights=None,
+        max_epochs=cfg.source_epochs,
+        batch_size=cfg.source_batch_size,
     )
+
+
+def bench_sources(X: np.ndarray, y: np.ndarray, cfg: Config, folder: Path) -> dict[str, Any]:
+    """Both source trainings, each timed once after an untimed one-epoch warm-up fit; their
+    weights saved under ``folder``."""
+    task = source_task(X, y, cfg)
+    runners = {"plain": fit_plain_source, "paradigms": fit_paradigms_source}
+    for fit in runners.values():
+        fit(task, dataclasses.replace(cfg, source_epochs=1), 0)
+    timings = time_alternating(
+        {name: partial(fit, task, cfg, 0) for name, fit in runners.items()}, 1, cfg.threads
+    )
+    plain, plain_s = timings["plain"].results[0], timings["plain"].seconds[0]
+    ours, ours_s = timings["paradigms"].results[0], timings["paradigms"].seconds[0]
     return {
         "n_train": len(task.y_train),
         "plain": {
@@ -563,6 +593,7 @@ def run(cfg: Config, command: str) -> dict[str, Any]:
         methods = target_methods(sources["plain"]["file"], sources["paradigms"]["file"])
         warm_up(target_task(X, y, cfg, cfg.labels_per_class[0], cfg.seeds[0]), cfg, methods)
         results["target"] = bench_target(X, y, cfg, methods)
+        results["short_budget"] = bench_short_budget(X, y, cfg, methods)
     for side in ("plain", "paradigms"):
         sources[side]["file"] = sources[side]["file"].name
     results["source"] = sources
@@ -596,6 +627,7 @@ def make_config(args: argparse.Namespace) -> Config:
         seeds=(0,) if quick else (0, 1, 2),
         device=args.device,
         threads=torch.get_num_threads(),
+        short_epochs=2 if quick else 15,
     )
 
 

@@ -79,3 +79,21 @@ def check_resumable(run_dir: Path, params: dict[str, Any]) -> None:
             f"--resume: {run_dir} was made with different parameters ({details}). Resume with "
             "the original parameters, or choose a new --out folder."
         )
+
+
+def prepare_run_dir(
+    out: str | os.PathLike[str] | None, name: str, params: dict[str, Any], resume: bool
+) -> Path:
+    """Create (or, on ``resume``, reopen) a run directory and write its ``config.json``.
+
+    Args:
+        out: the folder, or ``None`` for ``runs/<name>-<timestamp>``.
+        name: the run's kind and data, e.g. ``"supervised-digits"``.
+        params: every parameter of the run.
+        resume: refuse (``ValueError``) if ``out`` holds a run made with other parameters.
+    """
+    run_dir = new_run_dir(out, name)
+    if resume:
+        check_resumable(run_dir, params)
+    write_run_config(run_dir, params)
+    return run_dir

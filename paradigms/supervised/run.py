@@ -17,7 +17,7 @@ import numpy as np
 from safetensors.numpy import save_file
 
 from paradigms._common.files import atomic_write, write_json_atomic
-from paradigms._common.rundir import check_resumable, new_run_dir, write_run_config
+from paradigms._common.rundir import prepare_run_dir
 from paradigms.backbones import save_backbone
 from paradigms.data import Dataset, load_dataset, train_test_split_stratified
 from paradigms.report import (
@@ -61,10 +61,9 @@ def run_supervised(
         The summary dict (also written to ``summary.json``), including ``run_dir``.
     """
     data = _load(config.dataset)
-    run_dir = new_run_dir(out, f"supervised-{Path(config.dataset).stem}")
-    if resume:
-        check_resumable(run_dir, asdict(config))
-    write_run_config(run_dir, asdict(config))
+    run_dir = prepare_run_dir(
+        out, f"supervised-{Path(config.dataset).stem}", asdict(config), resume
+    )
     X_tr, X_te, y_tr, y_te = train_test_split_stratified(
         data.X, data.y, test_size=config.test_size, random_state=config.seed
     )

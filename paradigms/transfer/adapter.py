@@ -50,22 +50,33 @@ class InputAdapter(nn.Module):
         self.register_buffer("std", std_t.reshape(1, channels, 1, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``(B, C, H, W) -> (B, C, *size)``."""
-        x = x / self.pixel_scale
-        if self.size is not None and tuple(x.shape[-2:]) != self.size:
-            x = functional.interpolate(x, size=self.size, mode="bilinear", align_corners=False)
+        """``(B, C, H, W) -> (B, C, *size)``.
+
+        The per-channel scaling is applied first, on the small image (it commutes with
+        bilinear resampling); resizing and the augmentation warp then share one resampling.
+        """
+        gain = 1.0 / (self.pixel_scale * self.std)
+        x = torch.addcmul(-self.mean / self.std, x, gain)
+        size = self.size if self.size is not None else tuple(x.shape[-2:])
         if self.training and self.augment:
-            x = random_affine(x)
-        return (x - self.mean) / self.std
+            return random_affine(x, size)
+        if tuple(x.shape[-2:]) != size:
+            x = functional.interpolate(x, size=size, mode="bilinear", align_corners=False)
+        return x
 
     def extra_repr(self) -> str:
         return f"pixel_scale={float(self.pixel_scale):g}, size={self.size}, augment={self.augment}"
 
 
 def random_affine(
-    x: torch.Tensor, shift: float = 1 / 16, degrees: float = 10.0, scale: float = 0.1
+    x: torch.Tensor,
+    size: tuple[int, ...] | None = None,
+    shift: float = 1 / 16,
+    degrees: float = 10.0,
+    scale: float = 0.1,
 ) -> torch.Tensor:
-    """A different small random affine warp for each image of ``x`` ``(B, C, H, W)``."""
+    """A different small random affine warp for each image of ``x`` ``(B, C, H, W)``,
+    resampled to ``size`` (default: the input size); pixels from outside repeat the border."""
     n = x.shape[0]
     angle = (torch.rand(n, device=x.device) * 2 - 1) * math.radians(degrees)
     zoom = 1 + (torch.rand(n, device=x.device) * 2 - 1) * scale
@@ -74,9 +85,10 @@ def random_affine(
     theta = torch.stack(
         [torch.stack([cos, -sin, move[:, 0]], 1), torch.stack([sin, cos, move[:, 1]], 1)], 1
     )
-    grid = functional.affine_grid(theta, list(x.shape), align_corners=False)
+    out_size = [n, x.shape[1], *(size if size is not None else x.shape[-2:])]
+    grid = functional.affine_grid(theta, out_size, align_corners=False)
     return functional.grid_sample(
-        x, grid, mode="bilinear", padding_mode="zeros", align_corners=False
+        x, grid, mode="bilinear", padding_mode="border", align_corners=False
     )
 
 

@@ -75,7 +75,7 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
             :mod:`paradigms.transfer.strategies`).
         backbone_lr_scale: the backbone's learning rate relative to the head's (default: the
             backbone at 1e-3, the head at 1.5e-3; on digits 0-4 -> 5-9 with 5 labels per class
-            lower backbone rates did worse, see ``benchmarks/RESULTS.md``).
+            a 0.1 scale did worse; ``benchmarks/RESULTS.md``, transfer section, compares them).
         layer_decay: layer-wise learning-rate decay per group towards the input (e.g. 0.7),
             or ``None``.
         unfreeze_every: epochs between unfreezing steps for ``"gradual_unfreeze"``.

@@ -15,7 +15,7 @@ import numpy as np
 from safetensors.torch import save_file
 
 from paradigms._common.files import atomic_write, write_json_atomic
-from paradigms._common.rundir import check_resumable, new_run_dir, write_run_config
+from paradigms._common.rundir import prepare_run_dir
 from paradigms.data import load_dataset
 from paradigms.report import (
     plot_confusion_matrix,
@@ -101,10 +101,7 @@ def run_transfer(
             raise ValueError(f"no samples of classes {classes} in {config.dataset!r}.")
         X, y = X[keep], y[keep]
     weights: str | None = None if config.weights.lower() == "none" else config.weights
-    run_dir = new_run_dir(out, f"transfer-{Path(config.dataset).stem}")
-    if resume:
-        check_resumable(run_dir, asdict(config))
-    write_run_config(run_dir, asdict(config))
+    run_dir = prepare_run_dir(out, f"transfer-{Path(config.dataset).stem}", asdict(config), resume)
     budgets = sorted(
         {*(k for k in CURVE_BUDGETS if k < config.labels_per_class), config.labels_per_class}
     )

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 from paradigms._common.files import write_json_atomic
-from paradigms._common.rundir import check_resumable, new_run_dir, write_run_config
+from paradigms._common.rundir import prepare_run_dir
 from paradigms.backbones import save_backbone
 from paradigms.data import load_dataset, train_test_split_stratified
 from paradigms.report import (
@@ -54,10 +54,9 @@ def run_unsupervised(
         The summary dict, including ``run_dir``.
     """
     data = load_dataset(config.dataset, images=True)
-    run_dir = new_run_dir(out, f"unsupervised-{Path(config.dataset).stem}")
-    if resume:
-        check_resumable(run_dir, asdict(config))
-    write_run_config(run_dir, asdict(config))
+    run_dir = prepare_run_dir(
+        out, f"unsupervised-{Path(config.dataset).stem}", asdict(config), resume
+    )
     labels = data.y if data.y is not None else np.zeros(len(data.X), dtype=np.int64)
     X_tr, X_te, _, y_te = train_test_split_stratified(
         data.X, labels, test_size=config.test_size, random_state=config.seed
