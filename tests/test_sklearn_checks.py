@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sklearn.utils.estimator_checks import check_estimator, parametrize_with_checks
 
 from paradigms.supervised import Classifier, Regressor
@@ -67,6 +68,7 @@ def _expected_failed_checks(estimator) -> dict[str, str]:
     expected_failed_checks=_expected_failed_checks,
     xfail_strict=True,  # a check that starts passing must be taken off the list
 )
+@pytest.mark.filterwarnings("ignore:latent_dim=.*identity:UserWarning")  # tiny check data
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
