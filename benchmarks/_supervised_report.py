@@ -182,7 +182,8 @@ def _render_engine(engine: dict[str, Any]) -> str:
     note = (
         f"Overhead (engine median / manual median - 1): **{engine['overhead']:+.1%}**. "
         "Both sides train the same 3-conv network on raw pixels (/16 inside `forward`), "
-        "randperm + index_select batches, AdamW at a constant lr; largest weight difference "
+        "randperm + index_select batches, AdamW (fused kernel on both sides) at a constant lr; "
+        "largest weight difference "
         f"after training: {engine['max_weight_difference']:.3g} (0 = the same computation)."
     )
     return "### Engine overhead: `paradigms.engine.fit` vs the same manual loop\n\n" + (
