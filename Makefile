@@ -25,6 +25,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python benchmarks/supervised.py
+	$(BIN)/python benchmarks/unsupervised.py
+	$(BIN)/python benchmarks/transfer.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -27,6 +27,7 @@ COLUMN_NAMES = {
     "paradigms": "paradigms",
     "paradigms_goal_split": "paradigms, goal split, random_state s",
     "paradigms_no_dropout": "paradigms with dropout=0",
+    "paradigms_no_augment": "paradigms with augment=False",
     "logreg": "LogisticRegression",
     "ridge_cv": "RidgeCV",
 }
@@ -203,10 +204,17 @@ def _render_digits_seeds(sweep: dict[str, Any]) -> str:
     title = "### Digits across seeds (supplementary quality): test accuracy"
     note = (
         "Row s: each side on split random_state=s with model seed s; the last column keeps the "
-        "goal split and varies only the Classifier's random_state; `dropout=0` is the "
-        "Classifier before its default head dropout became 0.2, on split s with seed s."
+        "goal split and varies only the Classifier's random_state; the last two switch off one "
+        "default each (head dropout 0.2, image augmentation), on split s with seed s."
     )
-    keys = ["plain_loop", "svc", "paradigms", "paradigms_goal_split", "paradigms_no_dropout"]
+    keys = [
+        "plain_loop",
+        "svc",
+        "paradigms",
+        "paradigms_goal_split",
+        "paradigms_no_dropout",
+        "paradigms_no_augment",
+    ]
     return f"{title}\n\n{note}\n\n{_render_sweep(sweep, keys)}"
 
 

@@ -325,12 +325,14 @@ def bench_digits_seeds(cfg: Config) -> dict[str, Any]:
             row[f"{name}_fit_s"] = round(seconds, 3)
         fitted = fit_paradigms(goal_split, cfg, seed)
         row["paradigms_goal_split"] = estimator_accuracy(fitted, goal_split, cfg)
-        no_dropout = Classifier(**{**cfg.estimator_kwargs(seed), "dropout": 0.0})
-        row["paradigms_no_dropout"] = estimator_accuracy(
-            no_dropout.fit(data.X_train, data.y_train), data, cfg
-        )
+        for key, change in (
+            ("paradigms_no_dropout", {"dropout": 0.0}),
+            ("paradigms_no_augment", {"augment": False}),
+        ):
+            variant = Classifier(**{**cfg.estimator_kwargs(seed), **change})
+            row[key] = estimator_accuracy(variant.fit(data.X_train, data.y_train), data, cfg)
         per_seed.append(row)
-    keys = [*methods, "paradigms_goal_split", "paradigms_no_dropout"]
+    keys = [*methods, "paradigms_goal_split", "paradigms_no_dropout", "paradigms_no_augment"]
     return {"per_seed": per_seed, "summary": _summarise(per_seed, keys)}
 
 

@@ -9,7 +9,7 @@ from paradigms.backbones.base import Backbone
 
 
 class BackboneWithHead(nn.Module):
-    """``(B, *in_shape) -> backbone -> dropout -> Linear -> (B, n_outputs)``.
+    """``(B, *in_shape) -> [input_transform] -> backbone -> dropout -> Linear -> (B, n_outputs)``.
 
     Args:
         backbone: any :class:`Backbone`; its features feed the head.
@@ -17,6 +17,7 @@ class BackboneWithHead(nn.Module):
         dropout: dropout before the head.
         freeze_backbone: train only the head (a linear probe); the backbone's weights and
             BatchNorm statistics stay exactly as given.
+        input_transform: a module applied to the input first, e.g. training-time augmentation.
     """
 
     def __init__(
@@ -25,8 +26,10 @@ class BackboneWithHead(nn.Module):
         n_outputs: int,
         dropout: float = 0.0,
         freeze_backbone: bool = False,
+        input_transform: nn.Module | None = None,
     ) -> None:
         super().__init__()
+        self.input_transform = input_transform if input_transform is not None else nn.Identity()
         self.backbone = backbone
         self.freeze_backbone = freeze_backbone
         if freeze_backbone:
@@ -44,4 +47,4 @@ class BackboneWithHead(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, *in_shape) -> (B, n_outputs)``."""
-        return self.head(self.dropout(self.backbone(x)))
+        return self.head(self.dropout(self.backbone(self.input_transform(x))))

@@ -6,23 +6,13 @@ from typing import Any
 
 import numpy as np
 
+from paradigms.data.adapters import to_numpy as _data_to_numpy
+
 
 def to_numpy(values: Any) -> np.ndarray:
-    """Return ``values`` as a NumPy array, detaching and moving tensors to the CPU first.
-
-    Args:
-        values: a sequence, NumPy array or tensor-like object with ``detach``/``cpu``.
-
-    Returns:
-        The values as a NumPy array.
-    """
-    if hasattr(values, "detach"):
-        values = values.detach()
-    if hasattr(values, "cpu"):
-        values = values.cpu()
-    if hasattr(values, "numpy"):
-        values = values.numpy()
-    return np.asarray(values)
+    """:func:`paradigms.data.to_numpy`, plus plain scalars (as 0-d arrays, which the plot
+    functions then reject with a shape message)."""
+    return np.asarray(values) if np.isscalar(values) else _data_to_numpy(values)
 
 
 def to_1d(values: Any, name: str) -> np.ndarray:

@@ -12,6 +12,7 @@ import torch
 from paradigms._common.seeding import seed_everything
 from paradigms.backbones import Backbone, BackboneWithHead
 from paradigms.engine import Callback
+from paradigms.engine.augment import RandomAffine
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state
 
 
@@ -31,6 +32,10 @@ class SupervisedEstimator(NeuralEstimator):
             "Digits across seeds", compares it with 0).
         freeze_backbone: train only the head (a linear probe on a reused backbone); the
             backbone, including its BatchNorm statistics, is left exactly as given.
+        augment: small random shifts, rotations and zooms of training images
+            (:class:`~paradigms.engine.augment.RandomAffine`); ``"auto"`` turns it on for
+            image inputs in classification (on digits it lifted mean test accuracy over five
+            splits, see benchmarks/RESULTS.md), ``False`` for regression.
         validation_fraction: share of the training data held out to report ``val_*``
             metrics each epoch (0 trains on everything).
         early_stopping: ``False``, ``True`` (patience 5) or a patience in epochs; needs
@@ -53,6 +58,7 @@ class SupervisedEstimator(NeuralEstimator):
         weight_decay: float = 1e-4,
         dropout: float = 0.2,
         freeze_backbone: bool = False,
+        augment: bool | str = "auto",
         validation_fraction: float = 0.0,
         early_stopping: bool | int = False,
         device: str = "auto",
@@ -70,6 +76,7 @@ class SupervisedEstimator(NeuralEstimator):
         self.weight_decay = weight_decay
         self.dropout = dropout
         self.freeze_backbone = freeze_backbone
+        self.augment = augment
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.device = device
@@ -78,6 +85,9 @@ class SupervisedEstimator(NeuralEstimator):
         self.run_dir = run_dir
         self.resume = resume
         self.callbacks = callbacks
+
+    #: what ``augment="auto"`` means for this estimator (images only)
+    _augment_by_default = True
 
     def _fit_network(
         self,
@@ -92,8 +102,13 @@ class SupervisedEstimator(NeuralEstimator):
         seed = seed_from_random_state(self.random_state)
         seed_everything(seed)
         backbone = self._build_backbone(X)
+        augment = self.augment if self.augment != "auto" else self._augment_by_default
         model = BackboneWithHead(
-            backbone, n_outputs, dropout=float(self.dropout), freeze_backbone=self.freeze_backbone
+            backbone,
+            n_outputs,
+            dropout=float(self.dropout),
+            freeze_backbone=self.freeze_backbone,
+            input_transform=RandomAffine() if augment and X.ndim == 4 else None,
         )
         train, val = self._split_validation(X, targets, seed, stratify=stratify)
         self.history_ = self._train(model, loss_fn, train, val, seed, metrics=metrics)

@@ -53,6 +53,7 @@ class Regressor(RegressorMixin, SupervisedEstimator):
         weight_decay: float = 1e-4,
         dropout: float = 0.1,
         freeze_backbone: bool = False,
+        augment: bool | str = "auto",
         validation_fraction: float = 0.1,
         early_stopping: bool | int = True,
         device: str = "auto",
@@ -71,6 +72,7 @@ class Regressor(RegressorMixin, SupervisedEstimator):
             weight_decay=weight_decay,
             dropout=dropout,
             freeze_backbone=freeze_backbone,
+            augment=augment,
             validation_fraction=validation_fraction,
             early_stopping=early_stopping,
             device=device,
@@ -80,6 +82,9 @@ class Regressor(RegressorMixin, SupervisedEstimator):
             resume=resume,
             callbacks=callbacks,
         )
+
+    #: a geometric warp can change what an image's target should be: off unless asked for
+    _augment_by_default = False
 
     def _default_backbone_kwargs(self, in_shape: tuple[int, ...]) -> dict[str, Any]:
         if len(in_shape) == 1 and self.backbone in ("auto", "mlp"):

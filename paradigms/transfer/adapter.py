@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import torch
 from torch import nn
 from torch.nn import functional
+
+from paradigms.engine.augment import random_affine
 
 
 class InputAdapter(nn.Module):
@@ -66,30 +67,6 @@ class InputAdapter(nn.Module):
 
     def extra_repr(self) -> str:
         return f"pixel_scale={float(self.pixel_scale):g}, size={self.size}, augment={self.augment}"
-
-
-def random_affine(
-    x: torch.Tensor,
-    size: tuple[int, ...] | None = None,
-    shift: float = 1 / 16,
-    degrees: float = 10.0,
-    scale: float = 0.1,
-) -> torch.Tensor:
-    """A different small random affine warp for each image of ``x`` ``(B, C, H, W)``,
-    resampled to ``size`` (default: the input size); pixels from outside repeat the border."""
-    n = x.shape[0]
-    angle = (torch.rand(n, device=x.device) * 2 - 1) * math.radians(degrees)
-    zoom = 1 + (torch.rand(n, device=x.device) * 2 - 1) * scale
-    move = (torch.rand(n, 2, device=x.device) * 2 - 1) * (2 * shift)
-    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
-    theta = torch.stack(
-        [torch.stack([cos, -sin, move[:, 0]], 1), torch.stack([sin, cos, move[:, 1]], 1)], 1
-    )
-    out_size = [n, x.shape[1], *(size if size is not None else x.shape[-2:])]
-    grid = functional.affine_grid(theta, out_size, align_corners=False)
-    return functional.grid_sample(
-        x, grid, mode="bilinear", padding_mode="border", align_corners=False
-    )
 
 
 def pixel_scale_of(X: torch.Tensor | object) -> float:
