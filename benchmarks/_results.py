@@ -7,6 +7,7 @@ Each benchmark owns the part of ``benchmarks/RESULTS.md`` between its markers
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -115,3 +116,43 @@ def write_outputs(
     write_json(results_json, results)
     replace_section(results_md, name, section)
     return [results_json, results_md]
+
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+
+def base_parser(description: str, repeats: bool = True) -> argparse.ArgumentParser:
+    """The options every benchmark script takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="smoke test; never writes results")
+    parser.add_argument("--no-write", action="store_true", help="print only, write no files")
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads(N)")
+    if repeats:
+        parser.add_argument("--repeats", type=int, default=None, help="timing rounds (default 3)")
+    parser.add_argument(
+        "--device", default="cpu", help="device for every side (default cpu, as 'auto' on CPU)"
+    )
+    return parser
+
+
+def publish(
+    results: dict[str, Any], section: str, *, name: str, quick: bool, no_write: bool
+) -> int:
+    """Print a benchmark's markdown section and goals, then write its outputs (see
+    :func:`write_outputs`; paths follow ``name``). Returns the exit status, 0."""
+    print(section)
+    print()
+    print_goals(results["goals"])
+    if no_write:
+        return 0
+    written = write_outputs(
+        results,
+        section,
+        name=name,
+        results_json=BENCH_DIR / "results" / f"{name}.json",
+        results_md=BENCH_DIR / "RESULTS.md",
+        quick_json=BENCH_DIR / "out" / f"{name}-quick.json",
+        quick=quick,
+    )
+    print("\nwrote " + ", ".join(str(path.relative_to(BENCH_DIR.parent)) for path in written))
+    return 0

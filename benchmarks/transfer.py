@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from _results import command_line, print_goals, write_outputs
+from _results import base_parser, command_line, publish
 from _timing import load_average, machine_info, time_alternating, time_call
 from _transfer_report import ANCHOR, evaluate_goals, render_markdown
 from safetensors.torch import load_file, save_file
@@ -68,9 +68,6 @@ from paradigms.transfer import FineTuner
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
-RESULTS_JSON = BENCH_DIR / "results" / "transfer.json"
-RESULTS_MD = BENCH_DIR / "RESULTS.md"
-QUICK_JSON = BENCH_DIR / "out" / "transfer-quick.json"
 SECTION = "transfer"
 
 PIXEL_MAX = 16.0  # digits pixels are counts 0..16
@@ -605,14 +602,7 @@ def run(cfg: Config, command: str) -> dict[str, Any]:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smoke test; never writes results")
-    parser.add_argument("--no-write", action="store_true", help="print only, write no files")
-    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads(N)")
-    parser.add_argument(
-        "--device", default="cpu", help="device for every side (default cpu, as 'auto' on CPU)"
-    )
-    return parser.parse_args(argv)
+    return base_parser(__doc__.split("\n\n")[0], repeats=False).parse_args(argv)
 
 
 def make_config(args: argparse.Namespace) -> Config:
@@ -636,23 +626,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     cfg = make_config(args)
     results = run(cfg, command_line())
-    section = render_markdown(results)
-    print(section)
-    print()
-    print_goals(results["goals"])
-    if args.no_write:
-        return 0
-    written = write_outputs(
-        results,
-        section,
-        name=SECTION,
-        results_json=RESULTS_JSON,
-        results_md=RESULTS_MD,
-        quick_json=QUICK_JSON,
-        quick=cfg.quick,
+    return publish(
+        results, render_markdown(results), name=SECTION, quick=cfg.quick, no_write=args.no_write
     )
-    print("\nwrote " + ", ".join(str(path.relative_to(REPO_ROOT)) for path in written))
-    return 0
 
 
 if __name__ == "__main__":

@@ -45,24 +45,20 @@ from typing import Any
 
 import numpy as np
 import torch
-from _results import replace_section, write_json
-from _supervised_report import status
+from _results import base_parser, command_line, publish
 from _timing import load_average, machine_info, time_alternating, time_call
 from _unsupervised_report import evaluate_goals, render_markdown
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
-from supervised import Split, _command_line, make_split
+from supervised import Split, make_split
 from torch import nn
 from torch.nn import functional
 
 from paradigms.unsupervised import AutoEncoder
 
 BENCH_DIR = Path(__file__).resolve().parent
-RESULTS_JSON = BENCH_DIR / "results" / "unsupervised.json"
-RESULTS_MD = BENCH_DIR / "RESULTS.md"
-QUICK_JSON = BENCH_DIR / "out" / "unsupervised-quick.json"
 SECTION = "unsupervised"
 
 PIXEL_MAX = 16.0  # digits pixels are counts 0..16
@@ -374,15 +370,7 @@ def run(cfg: Config, command: str) -> dict[str, Any]:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smoke test; never writes results")
-    parser.add_argument("--no-write", action="store_true", help="print only, write no files")
-    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads(N)")
-    parser.add_argument("--repeats", type=int, default=None, help="timing rounds (default 3)")
-    parser.add_argument(
-        "--device", default="cpu", help="device for every side (default cpu, as 'auto' on CPU)"
-    )
-    return parser.parse_args(argv)
+    return base_parser(__doc__.split("\n\n")[0], repeats=True).parse_args(argv)
 
 
 def make_config(args: argparse.Namespace) -> Config:
@@ -403,26 +391,10 @@ def make_config(args: argparse.Namespace) -> Config:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     cfg = make_config(args)
-    results = run(cfg, _command_line())
-    section = render_markdown(results)
-    print(section)
-    print()
-    for goal in results["goals"]:
-        result = status(goal["passed"])
-        print(f"{result}  {goal['goal']}: {goal['measured']} (target {goal['target']})")
-    if args.no_write:
-        return 0
-    if cfg.quick:
-        write_json(QUICK_JSON, results)
-        print(f"\nquick run: wrote {QUICK_JSON.relative_to(BENCH_DIR.parent)} only")
-        return 0
-    write_json(RESULTS_JSON, results)
-    replace_section(RESULTS_MD, SECTION, section)
-    print(
-        f"\nwrote {RESULTS_JSON.relative_to(BENCH_DIR.parent)} and the '{SECTION}' section of "
-        f"{RESULTS_MD.relative_to(BENCH_DIR.parent)}"
+    results = run(cfg, command_line())
+    return publish(
+        results, render_markdown(results), name=SECTION, quick=cfg.quick, no_write=args.no_write
     )
-    return 0
 
 
 if __name__ == "__main__":
