@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from _results import md_table
-from _supervised_report import _goal as goal
-from _supervised_report import status
+from _results import goal, md_table, status
 
 # goal thresholds (from the issue)
 MAX_MSE_RATIO_VS_PCA = 0.5

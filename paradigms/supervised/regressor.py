@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 from torch.nn import functional
 
 from paradigms.backbones import Backbone
@@ -103,10 +103,7 @@ class Regressor(RegressorMixin, SupervisedEstimator):
         )
         y = np.asarray(y, dtype=np.float64)
         if y.ndim == 2 and y.shape[1] == 1:
-            from sklearn.utils.validation import column_or_1d
-
             y = column_or_1d(y, warn=True)
-        self._y_ndim = y.ndim
         targets = y.reshape(len(y), -1)
         self.target_mean_ = targets.mean(axis=0)
         scale = targets.std(axis=0)
@@ -127,4 +124,4 @@ class Regressor(RegressorMixin, SupervisedEstimator):
         check_is_fitted(self)
         X = self._validate_inputs(X, reset=False)
         out = self._predict_outputs(X).double().numpy() * self.target_scale_ + self.target_mean_
-        return out[:, 0] if self._y_ndim == 1 else out
+        return out[:, 0] if len(self.target_mean_) == 1 else out  # (n, 1) targets became (n,)
