@@ -3,6 +3,8 @@
 The curated public API (imported lazily, so ``import paradigms`` and the CLI start fast):
 
 - ``Classifier``, ``Regressor`` — :mod:`paradigms.supervised`
+- ``AutoEncoder`` — :mod:`paradigms.unsupervised`
+- ``FineTuner`` — :mod:`paradigms.transfer`
 - ``create_backbone``, ``save_backbone``, ``load_backbone``, ``list_backbones``,
   ``register_backbone``, ``Backbone`` — :mod:`paradigms.backbones`
 - ``fit`` — :mod:`paradigms.engine`
@@ -20,6 +22,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "Classifier": "paradigms.supervised",
     "Regressor": "paradigms.supervised",
+    "AutoEncoder": "paradigms.unsupervised",
+    "FineTuner": "paradigms.transfer",
     "Backbone": "paradigms.backbones",
     "create_backbone": "paradigms.backbones",
     "list_backbones": "paradigms.backbones",
