@@ -135,6 +135,18 @@ def base_parser(description: str, repeats: bool = True) -> argparse.ArgumentPars
     return parser
 
 
+def parse_options(
+    description: str, argv: Sequence[str] | None = None, repeats: bool = True
+) -> argparse.Namespace:
+    """Parse the common options and apply ``--threads`` (before anything is timed)."""
+    args = base_parser(description, repeats).parse_args(argv)
+    if args.threads is not None:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    return args
+
+
 def publish(
     results: dict[str, Any], section: str, *, name: str, quick: bool, no_write: bool
 ) -> int:

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from _results import base_parser, command_line, publish
+from _results import command_line, parse_options, publish
 from _supervised_report import evaluate_goals, render_markdown
 from _timing import Timing, load_average, machine_info, time_alternating, time_call
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
@@ -552,13 +552,7 @@ def run(cfg: Config, command: str) -> dict[str, Any]:
     return results
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    return base_parser(__doc__.split("\n\n")[0], repeats=True).parse_args(argv)
-
-
 def make_config(args: argparse.Namespace) -> Config:
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
     quick = bool(args.quick)
     return Config(
         quick=quick,
@@ -572,7 +566,7 @@ def make_config(args: argparse.Namespace) -> Config:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = parse_options(__doc__.split("\n\n")[0], argv, repeats=True)
     cfg = make_config(args)
     results = run(cfg, command_line())
     return publish(

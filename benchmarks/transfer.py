@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from _results import base_parser, command_line, publish
+from _results import command_line, parse_options, publish
 from _timing import load_average, machine_info, time_alternating, time_call
 from _transfer_report import ANCHOR, evaluate_goals, render_markdown
 from safetensors.torch import load_file, save_file
@@ -601,13 +601,7 @@ def run(cfg: Config, command: str) -> dict[str, Any]:
     return results
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    return base_parser(__doc__.split("\n\n")[0], repeats=False).parse_args(argv)
-
-
 def make_config(args: argparse.Namespace) -> Config:
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
     quick = bool(args.quick)
     return Config(
         quick=quick,
@@ -623,7 +617,7 @@ def make_config(args: argparse.Namespace) -> Config:
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ["HF_HUB_OFFLINE"] = "1"  # before timm / huggingface_hub are imported (lazily)
-    args = parse_args(argv)
+    args = parse_options(__doc__.split("\n\n")[0], argv, repeats=False)
     cfg = make_config(args)
     results = run(cfg, command_line())
     return publish(
