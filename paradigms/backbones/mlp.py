@@ -16,11 +16,13 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
     "gelu": nn.GELU,
     "silu": nn.SiLU,
     "tanh": nn.Tanh,
+    "elu": nn.ELU,
+    "leaky_relu": nn.LeakyReLU,
 }
 
 
 def make_activation(name: str) -> nn.Module:
-    """An activation module by name (``relu``, ``gelu``, ``silu``, ``tanh``)."""
+    """An activation module by name (a key of :data:`ACTIVATIONS`)."""
     if name not in ACTIVATIONS:
         raise ValueError(f"activation={name!r} is unknown; choose one of {sorted(ACTIVATIONS)}.")
     return ACTIVATIONS[name]()
@@ -32,7 +34,8 @@ class MLPBackbone(Backbone):
     Args:
         in_shape: per-sample input shape; images are flattened.
         hidden: widths of the hidden layers; the last one is ``out_features``.
-        activation: ``"relu"``, ``"gelu"``, ``"silu"`` or ``"tanh"``.
+        activation: ``"relu"``, ``"gelu"``, ``"silu"``, ``"tanh"``, ``"elu"`` or
+            ``"leaky_relu"``.
         dropout: dropout probability after each hidden layer.
     """
 

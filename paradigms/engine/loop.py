@@ -6,7 +6,6 @@ import logging
 import math
 import numbers
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ from tqdm.auto import tqdm
 from paradigms._common.device import resolve_device
 from paradigms._common.errors import NonFiniteLossError
 from paradigms._common.seeding import seed_everything
+from paradigms._common.threads import stderr_is_terminal
 from paradigms.engine.batching import Data, make_batches
 from paradigms.engine.callbacks import Callback, CSVLogger
 from paradigms.engine.checkpoint import (
@@ -212,7 +212,7 @@ def _resume(state: TrainState, checkpoints: list[Checkpoint], plain: list[Callba
 
 
 def _progress_bar(progress: bool | str, state: TrainState, steps: int) -> Any:
-    show = sys.stderr.isatty() if progress == "auto" else bool(progress)
+    show = stderr_is_terminal() if progress == "auto" else bool(progress)
     if not show or not state.is_main_process:
         return None
     return tqdm(

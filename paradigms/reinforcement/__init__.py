@@ -1,3 +1,53 @@
-"""The reinforcement paradigm (not implemented yet; see the project issues)."""
+"""The reinforcement paradigm: Gymnasium agents on stable-baselines3 with a shared backbone.
 
-__all__: list[str] = []
+Names are imported on first use, so ``import paradigms.reinforcement`` stays light.
+
+>>> from paradigms.reinforcement import Agent
+>>> agent = Agent("CartPole-v1", algo="ppo", seed=0).learn(100_000)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from paradigms.reinforcement.agent import Agent
+    from paradigms.reinforcement.env_source import EnvSource, resolve_env
+    from paradigms.reinforcement.envs import GridWorldEnv, PixelCatchEnv
+    from paradigms.reinforcement.extractor import BackboneExtractor
+    from paradigms.reinforcement.presets import get_preset, list_presets
+    from paradigms.reinforcement.recording import record_episode
+    from paradigms.reinforcement.validation import validate_env
+
+__all__ = [
+    "Agent",
+    "BackboneExtractor",
+    "EnvSource",
+    "GridWorldEnv",
+    "PixelCatchEnv",
+    "get_preset",
+    "list_presets",
+    "record_episode",
+    "resolve_env",
+    "validate_env",
+]
+
+_LAZY = {
+    "Agent": "paradigms.reinforcement.agent",
+    "BackboneExtractor": "paradigms.reinforcement.extractor",
+    "EnvSource": "paradigms.reinforcement.env_source",
+    "GridWorldEnv": "paradigms.reinforcement.envs",
+    "PixelCatchEnv": "paradigms.reinforcement.envs",
+    "get_preset": "paradigms.reinforcement.presets",
+    "list_presets": "paradigms.reinforcement.presets",
+    "record_episode": "paradigms.reinforcement.recording",
+    "resolve_env": "paradigms.reinforcement.env_source",
+    "validate_env": "paradigms.reinforcement.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'paradigms.reinforcement' has no attribute {name!r}")

@@ -1,0 +1,229 @@
+"""Turn a preset plus the user's overrides into an SB3 algorithm with a ``BackboneExtractor``.
+
+Everything here works on the JSON form of the hyperparameters (schedules as ``"lin_0.001"``,
+activations as ``"tanh"``), which is what an agent saves; conversion to Python objects
+happens only at the last step, so a saved agent rebuilds from its JSON exactly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.noise import NormalActionNoise, OrnsteinUhlenbeckActionNoise
+from stable_baselines3.common.vec_env import VecEnv
+
+from paradigms.backbones.mlp import ACTIVATIONS
+from paradigms.reinforcement.extractor import BackboneExtractor
+from paradigms.reinforcement.presets import activation_class, parse_schedule
+
+ALGORITHM_CLASSES: dict[str, type[BaseAlgorithm]] = {
+    "ppo": PPO,
+    "a2c": A2C,
+    "dqn": DQN,
+    "sac": SAC,
+    "td3": TD3,
+}
+RESERVED_KEYS = frozenset({"n_envs", "n_timesteps", "normalize", "policy_kwargs", "action_noise"})
+# Keys the Agent sets itself; an override of these would be ignored, so it is refused.
+MANAGED_KEYS = frozenset({"policy", "env", "seed", "device", "verbose", "_init_setup_model"})
+SCHEDULE_KEYS = ("learning_rate", "clip_range", "clip_range_vf")
+# SB3's own default network after the features extractor, per algorithm.
+DEFAULT_NET_ARCH: dict[str, list[int]] = {
+    "ppo": [64, 64],
+    "a2c": [64, 64],
+    "dqn": [64, 64],
+    "sac": [256, 256],
+    "td3": [400, 300],
+}
+DEFAULT_ACTIVATION = {"ppo": "tanh", "a2c": "tanh", "dqn": "relu", "sac": "relu", "td3": "relu"}
+
+
+def algorithm_parameters(algo: str) -> set[str]:
+    """Keyword arguments the SB3 class for ``algo`` accepts (minus those the Agent manages)."""
+    names = set(inspect.signature(ALGORITHM_CLASSES[algo].__init__).parameters) - {"self"}
+    return names - MANAGED_KEYS
+
+
+def check_override_keys(algo: str, keys: Mapping[str, Any]) -> None:
+    """Refuse keyword overrides that are neither an SB3 hyperparameter nor a preset key.
+
+    Raises:
+        TypeError: naming the unknown keyword and the closest accepted ones.
+    """
+    accepted = algorithm_parameters(algo) | RESERVED_KEYS
+    for key in keys:
+        if key in MANAGED_KEYS:
+            raise TypeError(
+                f"{key!r} is set by Agent itself; pass it as Agent(..., {key}=...) where it "
+                "exists (seed, device, verbose) or not at all (policy, env)."
+            )
+        if key not in accepted:
+            close = difflib.get_close_matches(key, sorted(accepted), n=3)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise TypeError(
+                f"Agent got an unexpected keyword {key!r} for algo={algo!r}.{hint} Accepted: "
+                f"the {ALGORITHM_CLASSES[algo].__name__} hyperparameters "
+                f"({', '.join(sorted(algorithm_parameters(algo)))}) and {sorted(RESERVED_KEYS)}."
+            )
+
+
+def merge_overrides(preset: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The preset updated by the user's overrides; ``policy_kwargs`` is merged key by key."""
+    merged = {key: value for key, value in preset.items()}
+    merged["policy_kwargs"] = dict(preset.get("policy_kwargs") or {})
+    for key, value in overrides.items():
+        if key == "policy_kwargs":
+            merged["policy_kwargs"].update(dict(value or {}))
+        else:
+            merged[key] = value
+    return merged
+
+
+def _split_first_layer(net_arch: Any) -> tuple[int | None, Any]:
+    """``[64, 64] -> (64, [64])``; ``{"pi": [64, 32], "vf": [64]} -> (64, {"pi": [32], "vf": []})``.
+
+    Returns ``(None, net_arch)`` when the layers after the extractor do not share a first width.
+    """
+    if isinstance(net_arch, (list, tuple)):
+        widths = [int(w) for w in net_arch]
+        return (widths[0], widths[1:]) if widths else (None, net_arch)
+    if isinstance(net_arch, Mapping):
+        branches = {key: [int(w) for w in value] for key, value in net_arch.items()}
+        firsts = {widths[0] for widths in branches.values() if widths}
+        if len(firsts) == 1 and all(branches.values()):
+            return firsts.pop(), {key: widths[1:] for key, widths in branches.items()}
+    return None, net_arch
+
+
+def activation_name(value: Any) -> str:
+    """``"tanh"`` or SB3-style ``nn.Tanh`` -> ``"tanh"`` (the JSON form).
+
+    Raises:
+        ValueError: for an activation the library's ``mlp`` backbone does not know.
+    """
+    if isinstance(value, str):
+        activation_class(value)  # validates the name
+        return value
+    for name, cls in ACTIVATIONS.items():
+        if value is cls:
+            return name
+    raise ValueError(
+        f"activation_fn={value!r} is not supported; use one of {sorted(ACTIVATIONS)} "
+        "(a name such as 'tanh', or the torch.nn class)."
+    )
+
+
+def plan_network(
+    algo: str,
+    layout: str,
+    backbone: Any,
+    backbone_kwargs: Mapping[str, Any] | None,
+    policy_kwargs: Mapping[str, Any],
+) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Decide the backbone and the layers after it (JSON form).
+
+    With ``backbone="auto"`` and vector observations, the first layer of the tuned network
+    becomes an ``mlp`` backbone (same width and activation) and the remaining layers stay as
+    ``net_arch``; actor and critic keep separate trunks, so the network is exactly the one the
+    preset was tuned with. Images get the library ``cnn``; any other backbone keeps the whole
+    ``net_arch`` after it.
+
+    Returns:
+        ``(backbone, backbone_kwargs, policy_kwargs)`` with ``policy_kwargs`` in JSON form.
+    """
+    kwargs = dict(backbone_kwargs or {})
+    json_kwargs = dict(policy_kwargs)
+    json_kwargs["activation_fn"] = activation_name(
+        json_kwargs.get("activation_fn", DEFAULT_ACTIVATION[algo])
+    )
+    json_kwargs.setdefault("net_arch", DEFAULT_NET_ARCH[algo])
+    is_auto = isinstance(backbone, str) and backbone == "auto"
+    if is_auto and layout == "vector":
+        first, rest = _split_first_layer(json_kwargs["net_arch"])
+        kwargs.setdefault("hidden", [first if first is not None else 64])
+        kwargs.setdefault("activation", json_kwargs["activation_fn"])
+        if first is not None:
+            json_kwargs["net_arch"] = rest
+        if algo in ("ppo", "a2c"):
+            json_kwargs.setdefault("share_features_extractor", False)
+        return "mlp", kwargs, json_kwargs
+    if is_auto:
+        return "cnn", kwargs, json_kwargs
+    return backbone, kwargs, json_kwargs
+
+
+def make_policy_kwargs(
+    json_kwargs: Mapping[str, Any],
+    backbone: Any,
+    backbone_kwargs: Mapping[str, Any],
+    freeze_backbone: bool,
+) -> dict[str, Any]:
+    """SB3 ``policy_kwargs`` (Python objects) from their JSON form and the backbone choice."""
+    out = dict(json_kwargs)
+    out["activation_fn"] = activation_class(str(out["activation_fn"]))
+    out["features_extractor_class"] = BackboneExtractor
+    out["features_extractor_kwargs"] = {
+        "backbone": backbone,
+        "backbone_kwargs": dict(backbone_kwargs),
+        "freeze_backbone": bool(freeze_backbone),
+    }
+    out["normalize_images"] = False
+    return out
+
+
+def make_action_noise(spec: Mapping[str, Any] | None, action_space: spaces.Space) -> Any:
+    """SB3 action noise from ``{"type": "normal"|"ornstein-uhlenbeck", "sigma": s}`` (or None)."""
+    if not spec:
+        return None
+    if not isinstance(action_space, spaces.Box):
+        raise ValueError(f"action_noise needs a Box action space; the env has {action_space}.")
+    size = int(np.prod(action_space.shape))
+    sigma = float(spec.get("sigma", 0.1)) * np.ones(size)
+    kind = str(spec.get("type", "normal"))
+    if kind == "normal":
+        return NormalActionNoise(mean=np.zeros(size), sigma=sigma)
+    if kind in ("ornstein-uhlenbeck", "ou"):
+        return OrnsteinUhlenbeckActionNoise(mean=np.zeros(size), sigma=sigma)
+    raise ValueError(
+        f"action_noise type {kind!r} is unknown; use 'normal' or 'ornstein-uhlenbeck', e.g. "
+        "action_noise={'type': 'normal', 'sigma': 0.1}."
+    )
+
+
+def make_algorithm(
+    algo: str,
+    venv: VecEnv,
+    hyperparameters: Mapping[str, Any],
+    policy_kwargs: Mapping[str, Any],
+    *,
+    action_noise: Mapping[str, Any] | None,
+    seed: int | None,
+    device: str,
+    verbose: int,
+) -> BaseAlgorithm:
+    """Build the SB3 algorithm; ``hyperparameters`` are JSON-form SB3 keyword arguments."""
+    kwargs = {key: value for key, value in hyperparameters.items() if key not in RESERVED_KEYS}
+    for key in SCHEDULE_KEYS:
+        if key in kwargs and kwargs[key] is not None:
+            kwargs[key] = parse_schedule(kwargs[key])
+    if "train_freq" in kwargs and isinstance(kwargs["train_freq"], list):
+        kwargs["train_freq"] = (int(kwargs["train_freq"][0]), str(kwargs["train_freq"][1]))
+    if algo in ("sac", "td3"):
+        kwargs["action_noise"] = make_action_noise(action_noise, venv.action_space)
+    cls = ALGORITHM_CLASSES[algo]
+    return cls(
+        "MlpPolicy",
+        venv,
+        policy_kwargs=dict(policy_kwargs),
+        seed=seed,
+        device=device,
+        verbose=verbose,
+        **kwargs,
+    )

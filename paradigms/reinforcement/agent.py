@@ -1,0 +1,437 @@
+"""``Agent``: a Gymnasium agent on stable-baselines3 whose features extractor is a Backbone.
+
+>>> agent = Agent("CartPole-v1", algo="ppo", seed=0)     # tuned preset (rl-baselines3-zoo)
+>>> agent.learn(100_000).evaluate(n_episodes=20)        # (mean return, std)
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback, CallbackList
+from stable_baselines3.common.evaluation import evaluate_policy
+from stable_baselines3.common.vec_env import VecEnv, VecNormalize, sync_envs_normalization
+
+from paradigms._common.device import resolve_device
+from paradigms._common.threads import stderr_is_terminal, torch_threads
+from paradigms.backbones import Backbone
+from paradigms.reinforcement._build import (
+    ALGORITHM_CLASSES,
+    check_override_keys,
+    make_algorithm,
+    make_policy_kwargs,
+    merge_overrides,
+    plan_network,
+)
+from paradigms.reinforcement._vec import make_eval_env, make_training_env
+from paradigms.reinforcement.callbacks import (
+    EpisodeRecorder,
+    PeriodicEvaluation,
+    PeriodicSave,
+    ProgressBar,
+)
+from paradigms.reinforcement.env_source import EnvSource, resolve_env
+from paradigms.reinforcement.extractor import BackboneExtractor, observation_layout
+from paradigms.reinforcement.presets import get_preset, has_preset
+from paradigms.reinforcement.validation import validate_env
+
+BackboneSpec = str | os.PathLike[str] | Backbone
+
+
+def _ignore_irrelevant_checker_warnings(source: EnvSource) -> None:
+    """Silence checker warnings that do not apply to agents built here.
+
+    SB3's "minimal resolution 36x36" is about its NatureCNN (the library cnn reads small
+    images); Gymnasium's own envs are known to work, so the checkers' style advice about
+    them (infinite bounds, asymmetric action ranges) is noise. Custom envs keep every warning.
+    """
+    warnings.filterwarnings("ignore", message=".*minimal resolution for an image is 36x36")
+    if source.kind == "id" and source.env_id is not None:
+        from gymnasium.envs.registration import registry
+
+        entry_point = str(getattr(registry.get(source.env_id), "entry_point", ""))
+        if entry_point.startswith("gymnasium.envs."):
+            warnings.simplefilter("ignore", UserWarning)
+
+
+def _check_algo(algo: str) -> str:
+    name = str(algo).lower()
+    if name not in ALGORITHM_CLASSES:
+        raise ValueError(f"algo={algo!r} is unknown; choose one of {sorted(ALGORITHM_CLASSES)}.")
+    return name
+
+
+class Agent:
+    """A reinforcement-learning agent: SB3 algorithm + ``BackboneExtractor`` + tuned preset.
+
+    Args:
+        env: a registered Gymnasium id (``"CartPole-v1"``), a ``gymnasium.Env`` instance, a
+            zero-argument factory returning one, or a ``"module:Class"`` string. The env is
+            validated (Gymnasium's and SB3's checkers) before anything is built.
+        algo: ``"ppo"``, ``"a2c"``, ``"dqn"`` (discrete actions), ``"sac"`` or ``"td3"``
+            (continuous actions).
+        backbone: ``"auto"``, a registered backbone name, a saved backbone file or a
+            ``Backbone`` (e.g. ``clf.backbone_`` or ``ae.encoder_`` from another paradigm).
+            With ``"auto"`` and vector observations, the first layer of the tuned network is an
+            ``mlp`` backbone; with images it is the library ``cnn`` (any size, also under 36x36).
+        seed: seeds the algorithm and env ``i`` with ``seed + i``.
+        n_envs: parallel envs; None takes the preset's value.
+        freeze_backbone: keep the backbone's weights fixed (a pretrained feature extractor).
+        backbone_kwargs: factory kwargs when ``backbone`` is a name.
+        vec_env: ``"dummy"`` (one process) or ``"subproc"`` (a worker process per env).
+        device: ``"auto"`` picks CUDA for image observations when available, else CPU (small
+            RL networks are faster on CPU).
+        num_threads: torch threads while learning and evaluating (restored afterwards); RL
+            with small networks is fastest with one. None leaves torch's setting.
+        check_env: validate the env before building (leave on; off only for trusted envs
+            whose checks are slow).
+        verbose: SB3 verbosity (0 silent, 1 training logs).
+        **overrides: any preset value: SB3 hyperparameters (``learning_rate=3e-4``,
+            ``n_steps=64``, ``tensorboard_log="runs/tb"``...), ``policy_kwargs`` (merged into
+            the preset's), ``normalize`` (VecNormalize), ``n_timesteps`` (default budget),
+            ``action_noise`` (``{"type": "normal", "sigma": 0.1}``, SAC/TD3).
+
+    Attributes:
+        model: the SB3 algorithm (``PPO``, ``SAC``...), for anything SB3 offers.
+        hyperparameters: the preset merged with the overrides, in JSON form.
+        tuned: whether a tuned preset exists for this env and algorithm.
+        history_: one row per training episode (timesteps, episode_return, episode_length...).
+        evaluations_: one row per evaluation during ``learn(eval_freq=...)``.
+    """
+
+    def __init__(
+        self,
+        env: Any,
+        algo: str = "ppo",
+        backbone: BackboneSpec = "auto",
+        seed: int | None = None,
+        n_envs: int | None = None,
+        *,
+        freeze_backbone: bool = False,
+        backbone_kwargs: Mapping[str, Any] | None = None,
+        vec_env: str = "dummy",
+        device: str = "auto",
+        num_threads: int | None = 1,
+        check_env: bool = True,
+        verbose: int = 0,
+        **overrides: Any,
+    ) -> None:
+        self._prepare(
+            env,
+            algo,
+            seed=seed,
+            freeze_backbone=freeze_backbone,
+            vec_env=vec_env,
+            num_threads=num_threads,
+            verbose=verbose,
+            check_env=check_env,
+        )
+        check_override_keys(self.algo, overrides)
+        hyper = merge_overrides(get_preset(self.source.env_id, self.algo), overrides)
+        if n_envs is not None:
+            hyper["n_envs"] = int(n_envs)
+        layout, _ = observation_layout(self._observation_space)
+        backbone, kwargs, hyper["policy_kwargs"] = plan_network(
+            self.algo, layout, backbone, backbone_kwargs, hyper["policy_kwargs"]
+        )
+        self._finish(hyper, backbone, kwargs, device=device)
+
+    # ------------------------------------------------------------------ construction
+    def _prepare(
+        self,
+        env: Any,
+        algo: str,
+        *,
+        seed: int | None,
+        freeze_backbone: bool,
+        vec_env: str,
+        num_threads: int | None,
+        verbose: int,
+        check_env: bool,
+    ) -> None:
+        """Store the settings, resolve the env and validate it (before anything is built)."""
+        self.algo = _check_algo(algo)
+        self.env_spec = env
+        self.seed = seed
+        self.freeze_backbone = bool(freeze_backbone)
+        self.vec_env = vec_env
+        self.num_threads = num_threads
+        self.verbose = int(verbose)
+        self.source: EnvSource = resolve_env(env)
+        probe = self.source.factory()
+        try:
+            if check_env:
+                with warnings.catch_warnings():
+                    _ignore_irrelevant_checker_warnings(self.source)
+                    validate_env(probe, algo=self.algo)
+            self._observation_space = probe.observation_space
+        finally:
+            if self.source.kind != "instance":
+                probe.close()
+        self.tuned = has_preset(self.source.env_id, self.algo)
+
+    def _finish(
+        self,
+        hyperparameters: dict[str, Any],
+        backbone: BackboneSpec,
+        backbone_kwargs: Mapping[str, Any],
+        *,
+        device: str,
+    ) -> None:
+        """Build the envs and the SB3 algorithm from JSON-form hyperparameters."""
+        self.hyperparameters: dict[str, Any] = hyperparameters
+        layout, _ = observation_layout(self._observation_space)
+        self.device = self._pick_device(device, layout)
+        self.history_: list[dict[str, Any]] = []
+        self.evaluations_: list[dict[str, Any]] = []
+        self._eval_env: VecEnv | None = None
+        hyper = self.hyperparameters
+        self.env: VecEnv = make_training_env(
+            self.source,
+            n_envs=int(hyper.get("n_envs", 1)),
+            seed=self.seed,
+            vec_env=self.vec_env,
+            normalize=hyper.get("normalize", False),
+            gamma=float(hyper.get("gamma", 0.99)),
+        )
+        policy_kwargs = make_policy_kwargs(
+            hyper["policy_kwargs"], backbone, backbone_kwargs, self.freeze_backbone
+        )
+        with torch_threads(self.num_threads):
+            self.model: BaseAlgorithm = make_algorithm(
+                self.algo,
+                self.env,
+                hyper,
+                policy_kwargs,
+                action_noise=hyper.get("action_noise"),
+                seed=self.seed,
+                device=self.device,
+                verbose=self.verbose,
+            )
+        for module in self.model.policy.modules():
+            if isinstance(module, BackboneExtractor):
+                module.restore_pretrained()
+
+    @staticmethod
+    def _pick_device(device: str, layout: str) -> str:
+        if device == "auto":
+            return "cuda" if layout != "vector" and torch.cuda.is_available() else "cpu"
+        return str(resolve_device(device))
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def policy(self) -> torch.nn.Module:
+        """The SB3 policy network."""
+        return self.model.policy
+
+    @property
+    def extractor(self) -> BackboneExtractor:
+        """The actor's features extractor (critics may hold their own copy)."""
+        for module in self.model.policy.modules():
+            if isinstance(module, BackboneExtractor):
+                return module
+        raise RuntimeError("the policy has no BackboneExtractor")  # built by _build; never hit
+
+    @property
+    def backbone_(self) -> Backbone:
+        """The actor's backbone: save it with ``save_backbone`` and reuse it anywhere."""
+        return self.extractor.backbone
+
+    @property
+    def num_timesteps(self) -> int:
+        """Environment steps taken so far (all learn() calls)."""
+        return int(self.model.num_timesteps)
+
+    @property
+    def reward_threshold(self) -> float | None:
+        """The env's registered "solved" threshold (e.g. 475 for CartPole-v1), if any."""
+        from gymnasium.envs.registration import registry
+
+        spec = registry.get(self.source.env_id) if self.source.env_id else None
+        value = getattr(spec, "reward_threshold", None)
+        return None if value is None else float(value)
+
+    # ------------------------------------------------------------------ training
+    def learn(
+        self,
+        total_timesteps: int | None = None,
+        *,
+        progress_bar: bool | None = None,
+        eval_freq: int | None = None,
+        eval_episodes: int = 10,
+        stop_reward: float | None = None,
+        log_dir: str | os.PathLike[str] | None = None,
+        save_path: str | os.PathLike[str] | None = None,
+        save_freq: int | None = None,
+        callback: BaseCallback | None = None,
+    ) -> Agent:
+        """Train for ``total_timesteps`` environment steps (more steps continue training).
+
+        Args:
+            total_timesteps: steps to take now; None uses the preset's budget
+                (``hyperparameters["n_timesteps"]``).
+            progress_bar: tqdm bar over steps; None shows it when stderr is a terminal.
+            eval_freq: evaluate every this many steps (``evaluations_``); None: never.
+            eval_episodes: episodes per evaluation.
+            stop_reward: stop once an evaluation's mean return reaches this (e.g.
+                ``agent.reward_threshold``); needs ``eval_freq``.
+            log_dir: write ``episodes.csv`` there (appended and flushed per episode).
+            save_path: save the agent there (atomically) every ``save_freq`` steps and at the
+                end, so an interrupted run can resume with ``Agent.load``.
+            save_freq: steps between saves; None saves about ten times per call.
+            callback: an extra SB3 callback.
+
+        Returns:
+            ``self``.
+        """
+        total = (
+            int(self.hyperparameters.get("n_timesteps", 100_000))
+            if total_timesteps is None
+            else total_timesteps
+        )
+        if not isinstance(total, (int, np.integer)) or isinstance(total, bool) or total < 1:
+            raise ValueError(f"total_timesteps must be a positive int; got {total_timesteps!r}.")
+        if stop_reward is not None and not eval_freq:
+            raise ValueError(
+                "stop_reward needs evaluations during training; pass eval_freq as well, e.g. "
+                "learn(100_000, eval_freq=10_000, stop_reward=agent.reward_threshold)."
+            )
+        if progress_bar is None:
+            progress_bar = stderr_is_terminal()
+        csv_path = Path(log_dir) / "episodes.csv" if log_dir is not None else None
+        callbacks: list[BaseCallback] = [EpisodeRecorder(self.history_, csv_path)]
+        if progress_bar:
+            callbacks.append(ProgressBar(int(total), self.history_))
+        if eval_freq:
+            callbacks.append(
+                PeriodicEvaluation(
+                    lambda: self.evaluate(eval_episodes),
+                    int(eval_freq),
+                    self.evaluations_,
+                    stop_reward,
+                )
+            )
+        if save_path is not None:
+            every = int(save_freq) if save_freq else max(1, int(total) // 10)
+            callbacks.append(PeriodicSave(lambda: self.save(save_path), every))
+        if callback is not None:
+            callbacks.append(callback)
+        with torch_threads(self.num_threads):
+            self.model.learn(
+                total_timesteps=int(total),
+                callback=CallbackList(callbacks),
+                reset_num_timesteps=False,
+                tb_log_name=f"{self.algo}",
+            )
+        return self
+
+    # ------------------------------------------------------------------ inference
+    def _normalize(self, observation: Any) -> Any:
+        if isinstance(self.env, VecNormalize):
+            return self.env.normalize_obs(np.asarray(observation))
+        return observation
+
+    def predict(
+        self,
+        observation: Any,
+        state: tuple[np.ndarray, ...] | None = None,
+        episode_start: np.ndarray | None = None,
+        deterministic: bool = True,
+    ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
+        """Actions for raw env observations, as SB3's ``predict`` (normalisation applied).
+
+        Args:
+            observation: one observation ``obs_shape`` or a batch ``(n, *obs_shape)``.
+            state, episode_start: recurrent state, as in SB3 (unused by these policies).
+            deterministic: greedy actions (True) or sampled ones.
+
+        Returns:
+            ``(actions, state)``.
+        """
+        with torch_threads(self.num_threads):
+            return self.model.predict(
+                self._normalize(observation),
+                state=state,
+                episode_start=episode_start,
+                deterministic=deterministic,
+            )
+
+    def evaluation_env(self) -> VecEnv:
+        """The (cached) single evaluation env, synced with the training normalisation."""
+        if self._eval_env is None:
+            seed = None if self.seed is None else self.seed + 10_000
+            self._eval_env = make_eval_env(self.source, self.env, seed)
+        if isinstance(self.env, VecNormalize):
+            sync_envs_normalization(self.env, self._eval_env)
+        return self._eval_env
+
+    def evaluate(self, n_episodes: int = 10, deterministic: bool = True) -> tuple[float, float]:
+        """Mean and standard deviation of the return over ``n_episodes`` evaluation episodes.
+
+        Rewards are the env's own (never normalised), so results compare across agents.
+        """
+        if int(n_episodes) < 1:
+            raise ValueError(f"n_episodes must be a positive int; got {n_episodes!r}.")
+        with torch_threads(self.num_threads):
+            mean, std = evaluate_policy(
+                self.model,
+                self.evaluation_env(),
+                n_eval_episodes=int(n_episodes),
+                deterministic=deterministic,
+                warn=False,
+            )
+        return float(mean), float(std)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write ``path/agent.safetensors`` (weights) + ``path/agent.json`` (config), no pickle.
+
+        Returns:
+            The directory written.
+        """
+        from paradigms.reinforcement.serialization import save_agent
+
+        return save_agent(self, path)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        env: Any = None,
+        *,
+        device: str = "auto",
+        n_envs: int | None = None,
+    ) -> Agent:
+        """Rebuild an agent saved with :meth:`save` (weights, optimizer state, normalisation).
+
+        Args:
+            path: the directory ``save`` wrote.
+            env: the env, when it was given as an instance or a factory (those cannot be
+                written to JSON); registered ids and ``"module:Class"`` strings are rebuilt.
+            device: where to put the networks.
+            n_envs: parallel envs for further training (default: as saved).
+        """
+        from paradigms.reinforcement.serialization import load_agent
+
+        return load_agent(cls, path, env=env, device=device, n_envs=n_envs)
+
+    def close(self) -> None:
+        """Close the training and evaluation envs (worker processes included)."""
+        self.env.close()
+        if self._eval_env is not None:
+            self._eval_env.close()
+            self._eval_env = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Agent(env={self.source.name!r}, algo={self.algo!r}, "
+            f"backbone={self.backbone_.config.name if self.backbone_.config else '?'!r}, "
+            f"n_envs={self.env.num_envs}, tuned={self.tuned}, num_timesteps={self.num_timesteps})"
+        )

@@ -1,0 +1,276 @@
+"""Save and load agents without pickle: ``agent.safetensors`` + ``agent.json``.
+
+``agent.safetensors`` holds every tensor: the policy's weights (target networks included),
+the optimizers' state, SAC's entropy coefficient and the ``VecNormalize`` statistics.
+``agent.json`` holds everything else: algorithm, env reference, hyperparameters (JSON form),
+backbone config, spaces, optimizer settings, history, package versions, and the SHA-256 of
+the weights file, so a mismatched or half-written pair is refused. Nothing is unpickled, so
+loading an agent from a stranger cannot run code. The weights are written before the JSON
+and each file atomically, so an interrupted save leaves the previous pair usable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from safetensors.torch import load as load_tensors
+from safetensors.torch import save as save_tensors
+
+from paradigms._common.errors import MissingFileError
+from paradigms._common.files import atomic_write_bytes, atomic_write_text
+from paradigms._common.rundir import package_versions
+from paradigms.backbones import BackboneConfig
+from paradigms.reinforcement._vec import normalization_state, restore_normalization
+
+if TYPE_CHECKING:
+    from paradigms.reinforcement.agent import Agent
+
+FORMAT = "paradigms-agent"
+FORMAT_VERSION = 1
+WEIGHTS_FILE = "agent.safetensors"
+CONFIG_FILE = "agent.json"
+
+
+def env_reference(agent: Agent) -> str | None:
+    """A string that rebuilds the agent's env: the id, ``"module:Class"``, or None."""
+    source = agent.source
+    if source.kind in ("id", "class_path"):
+        return str(agent.env_spec)
+    if source.env_id:
+        return source.env_id
+    spec = agent.env_spec
+    if isinstance(spec, type):
+        module = getattr(spec, "__module__", "")
+        if module and module != "__main__" and "<" not in spec.__qualname__:
+            return f"{module}:{spec.__qualname__}"
+    return None
+
+
+def describe_space(space: Any) -> dict[str, Any]:
+    """JSON description of a gymnasium space (type, shape, dtype, size)."""
+    out: dict[str, Any] = {"type": type(space).__name__, "repr": str(space)}
+    out["shape"] = list(space.shape) if getattr(space, "shape", None) is not None else None
+    out["dtype"] = str(space.dtype) if getattr(space, "dtype", None) is not None else None
+    if hasattr(space, "n"):
+        out["n"] = int(space.n)
+    return out
+
+
+def _flatten_state(agent: Agent) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """All tensors to save, plus the optimizers' non-tensor settings."""
+    model = agent.model
+    tensors: dict[str, torch.Tensor] = {}
+    optimizers: dict[str, Any] = {}
+    for name, state in model.get_parameters().items():
+        if "state" in state and "param_groups" in state:  # an optimizer
+            scalars: dict[str, Any] = {}
+            for index, slots in state["state"].items():
+                for key, value in slots.items():
+                    if torch.is_tensor(value):
+                        tensors[f"{name}/state/{index}/{key}"] = value
+                    else:
+                        scalars[f"{index}/{key}"] = value
+            optimizers[name] = {"param_groups": state["param_groups"], "scalars": scalars}
+        else:
+            for key, value in state.items():
+                tensors[f"{name}/{key}"] = value
+    for name in model._get_torch_save_params()[1]:
+        tensors[f"variable/{name}"] = getattr(model, name).detach()
+    return {k: v.detach().cpu().clone().contiguous() for k, v in tensors.items()}, optimizers
+
+
+def _json_ready(name: str, value: Any) -> Any:
+    try:
+        return json.loads(json.dumps(value, allow_nan=True))
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"the agent's {name} cannot be written to JSON ({error}); save needs plain values: "
+            "numbers, strings ('lin_0.001' for a linear schedule), lists and dicts. Pass "
+            "hyperparameters in that form to Agent(...) to make the agent saveable."
+        ) from error
+
+
+def save_agent(agent: Agent, path: str | os.PathLike[str]) -> Path:
+    """Write ``path/agent.safetensors`` and ``path/agent.json``; returns ``path``."""
+    folder = Path(path)
+    backbone_config = agent.backbone_.config
+    if backbone_config is None:
+        raise ValueError(
+            "the agent's backbone has no config, so it cannot be rebuilt on load; build "
+            "backbones with paradigms.backbones.create_backbone (or load_backbone)."
+        )
+    tensors, optimizers = _flatten_state(agent)
+    settings, arrays = normalization_state(agent.env)
+    tensors.update({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()})
+    blob = save_tensors(tensors)
+    config = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "algo": agent.algo,
+        "env": env_reference(agent),
+        "env_name": agent.source.name,
+        "seed": agent.seed,
+        "n_envs": int(agent.env.num_envs),
+        "vec_env": agent.vec_env,
+        "num_threads": agent.num_threads,
+        "freeze_backbone": agent.freeze_backbone,
+        "hyperparameters": _json_ready("hyperparameters", agent.hyperparameters),
+        "backbone": backbone_config.to_dict(),
+        "observation_space": describe_space(agent.env.observation_space),
+        "action_space": describe_space(agent.env.action_space),
+        "vecnormalize": settings,
+        "optimizers": _json_ready("optimizer settings", optimizers),
+        "num_timesteps": agent.num_timesteps,
+        "n_updates": int(getattr(agent.model, "_n_updates", 0)),
+        "history": agent.history_,
+        "evaluations": agent.evaluations_,
+        "weights_sha256": hashlib.sha256(blob).hexdigest(),
+        "versions": package_versions(),
+    }
+    atomic_write_bytes(folder / WEIGHTS_FILE, blob)
+    atomic_write_text(folder / CONFIG_FILE, json.dumps(config, indent=2, allow_nan=True) + "\n")
+    return folder
+
+
+def read_agent_config(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The ``agent.json`` of a saved agent, checked for format and version.
+
+    Raises:
+        MissingFileError: no ``agent.json`` at ``path``.
+        ValueError: not an agent file, or one from a newer version of paradigms.
+    """
+    file = Path(path) / CONFIG_FILE
+    if not file.is_file():
+        raise MissingFileError(
+            f"no saved agent at {os.fspath(path)!r}: {file} does not exist. Pass the folder "
+            "that Agent.save(...) wrote (it holds agent.json and agent.safetensors)."
+        )
+    try:
+        config = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{file} is not valid JSON ({error}); the file is damaged.") from error
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise ValueError(f"{file} is not a paradigms agent file (no format={FORMAT!r}).")
+    if int(config.get("version", 0)) > FORMAT_VERSION:
+        raise ValueError(
+            f"{file} has format version {config['version']}, newer than this paradigms "
+            f"({FORMAT_VERSION}); upgrade paradigms to load it."
+        )
+    return config
+
+
+def _read_weights(path: Path, expected_sha: str) -> dict[str, torch.Tensor]:
+    file = path / WEIGHTS_FILE
+    if not file.is_file():
+        raise MissingFileError(f"{file} is missing; the agent folder is incomplete.")
+    blob = file.read_bytes()
+    if hashlib.sha256(blob).hexdigest() != expected_sha:
+        raise ValueError(
+            f"{file} does not match {path / CONFIG_FILE} (SHA-256 differs): the files come from "
+            "different saves or one was modified. Save the agent again."
+        )
+    return load_tensors(blob)
+
+
+def _nest_parameters(
+    tensors: dict[str, torch.Tensor], optimizers: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """Inverse of :func:`_flatten_state`: SB3 ``set_parameters`` dicts and variables."""
+    params: dict[str, Any] = {}
+    variables: dict[str, torch.Tensor] = {}
+    for key, value in tensors.items():
+        if key.startswith("variable/"):
+            variables[key.split("/", 1)[1]] = value
+            continue
+        if key.startswith("vecnormalize."):
+            continue
+        name, rest = key.split("/", 1)
+        if name in optimizers:
+            _, index, slot = rest.split("/", 2)
+            state = params.setdefault(name, {"state": {}, "param_groups": []})["state"]
+            state.setdefault(int(index), {})[slot] = value
+        else:
+            params.setdefault(name, {})[rest] = value
+    for name, saved in optimizers.items():
+        entry = params.setdefault(name, {"state": {}, "param_groups": []})
+        entry["param_groups"] = saved["param_groups"]
+        for key, value in saved.get("scalars", {}).items():
+            index, slot = key.split("/", 1)
+            entry["state"].setdefault(int(index), {})[slot] = value
+    return params, variables
+
+
+def _check_spaces(agent: Agent, config: dict[str, Any]) -> None:
+    for name in ("observation_space", "action_space"):
+        saved = config[name]
+        now = describe_space(getattr(agent.env, name))
+        if {k: saved.get(k) for k in ("type", "shape", "n")} != {
+            k: now.get(k) for k in ("type", "shape", "n")
+        }:
+            raise ValueError(
+                f"the env's {name} is {now['repr']}, but the agent was trained with "
+                f"{saved['repr']}; pass the env the agent was trained on."
+            )
+
+
+def load_agent(
+    cls: type[Agent],
+    path: str | os.PathLike[str],
+    *,
+    env: Any = None,
+    device: str = "auto",
+    n_envs: int | None = None,
+) -> Agent:
+    """Rebuild an agent from :func:`save_agent`'s folder (see ``Agent.load``)."""
+    folder = Path(path)
+    config = read_agent_config(folder)
+    tensors = _read_weights(folder, str(config["weights_sha256"]))
+    env_spec = env if env is not None else config.get("env")
+    if env_spec is None:
+        raise ValueError(
+            f"the agent in {os.fspath(path)!r} was trained on {config['env_name']!r}, given as "
+            "an instance or a factory, which cannot be saved; pass it again: "
+            "Agent.load(path, env=MyEnv())."
+        )
+    backbone = BackboneConfig.from_dict(config["backbone"])
+    hyper = dict(config["hyperparameters"])
+    if n_envs is not None:
+        hyper["n_envs"] = int(n_envs)
+    agent = cls.__new__(cls)
+    agent._prepare(
+        env_spec,
+        config["algo"],
+        seed=config.get("seed"),
+        freeze_backbone=bool(config.get("freeze_backbone", False)),
+        vec_env=str(config.get("vec_env", "dummy")),
+        num_threads=config.get("num_threads", 1),
+        verbose=0,
+        check_env=True,
+    )
+    agent._finish(hyper, backbone.name, backbone.kwargs, device=device)
+    _check_spaces(agent, config)
+    params, variables = _nest_parameters(tensors, config.get("optimizers", {}))
+    model = agent.model
+    model.set_parameters(params, exact_match=True, device=model.device)
+    for name, value in variables.items():
+        getattr(model, name).data.copy_(value.to(model.device))
+    restore_normalization(
+        agent.env,
+        config.get("vecnormalize"),
+        {k: v.numpy() for k, v in tensors.items() if k.startswith("vecnormalize.")},
+    )
+    model.num_timesteps = int(config.get("num_timesteps", 0))
+    model._n_updates = int(config.get("n_updates", 0))
+    agent.history_ = [dict(row) for row in config.get("history", [])]
+    agent.evaluations_ = [
+        {k: (math.nan if v is None else v) for k, v in row.items()}
+        for row in config.get("evaluations", [])
+    ]
+    return agent

@@ -1,0 +1,317 @@
+"""``validate_env``: check an environment before training, with errors that say what to fix.
+
+Three layers, in order:
+
+1. our own targeted checks of the spaces, ``reset`` and ``step`` (precise messages naming the
+   method or space at fault and the fix);
+2. the algorithm's needs, when ``algo`` is given (action and observation space types);
+3. Gymnasium's and Stable-Baselines3's own env checkers; whatever they raise becomes a
+   ``ValueError`` naming the checker, their warnings pass through as warnings.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+_VECTOR_SPACES = (spaces.Discrete, spaces.Box, spaces.MultiDiscrete, spaces.MultiBinary)
+
+#: Action space types each algorithm can act in.
+ALGO_ACTION_SPACES: dict[str, tuple[type[spaces.Space], ...]] = {
+    "ppo": _VECTOR_SPACES,
+    "a2c": _VECTOR_SPACES,
+    "dqn": (spaces.Discrete,),
+    "sac": (spaces.Box,),
+    "td3": (spaces.Box,),
+}
+
+#: Observation space types the agents accept.
+OBSERVATION_SPACES: tuple[type[spaces.Space], ...] = (spaces.Box, spaces.Discrete)
+
+_SPACE_FIX = {
+    "observation_space": "e.g. gymnasium.spaces.Box(low, high, shape, dtype=np.float32)",
+    "action_space": "e.g. gymnasium.spaces.Discrete(n) or gymnasium.spaces.Box(-1, 1, (k,))",
+}
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} dtype {value.dtype}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def _check_spaces(env: gym.Env) -> None:
+    for attr, fix in _SPACE_FIX.items():
+        space = getattr(env, attr, None)
+        if space is None:
+            raise ValueError(f"The environment has no {attr}: set self.{attr} in __init__, {fix}.")
+        if not isinstance(space, spaces.Space):
+            raise ValueError(
+                f"The environment's {attr} is {_describe(space)}, not a gymnasium.spaces.Space: "
+                f"set self.{attr} to a Gymnasium space, {fix}."
+            )
+
+
+def _fix_for_box(space: spaces.Box) -> str:
+    return f"return np.asarray(obs, dtype=np.{space.dtype.name}) with shape {space.shape}"
+
+
+def _first_out_of_bounds(obs: np.ndarray, space: spaces.Box) -> str:
+    low = np.broadcast_to(space.low, space.shape)
+    high = np.broadcast_to(space.high, space.shape)
+    below, above = obs < low, obs > high
+    bad = np.argwhere(below | above)
+    index = tuple(int(i) for i in bad[0])
+    where = f"obs[{', '.join(map(str, index))}]" if index else "obs"
+    if below[index]:
+        detail = f"{where} = {obs[index]!s} is below the lower bound {low[index]!s}"
+    else:
+        detail = f"{where} = {obs[index]!s} is above the upper bound {high[index]!s}"
+    return f"{detail} ({len(bad)} value(s) out of bounds)"
+
+
+def _check_box_observation(obs: Any, space: spaces.Box, method: str) -> None:
+    if not isinstance(obs, np.ndarray):
+        raise ValueError(
+            f"{method} returned an observation of type {type(obs).__name__}, but "
+            f"observation_space is {space}: {_fix_for_box(space)}."
+        )
+    if obs.shape != space.shape or not np.can_cast(obs.dtype, space.dtype):
+        raise ValueError(
+            f"{method} returned an observation of shape {obs.shape} dtype {obs.dtype}, but "
+            f"observation_space is {space}: {_fix_for_box(space)}."
+        )
+    if np.issubdtype(obs.dtype, np.floating) and np.isnan(obs).any():
+        raise ValueError(
+            f"{method} returned an observation containing NaN (observation_space is {space}): "
+            "find where the NaN comes from (a division by zero, an uninitialised value)."
+        )
+    if np.any(obs < space.low) or np.any(obs > space.high):
+        raise ValueError(
+            f"{method} returned an observation outside observation_space {space}: "
+            f"{_first_out_of_bounds(obs, space)}. Clip it "
+            "(np.clip(obs, self.observation_space.low, self.observation_space.high)) "
+            "or widen the space's low/high."
+        )
+
+
+def _check_discrete_observation(obs: Any, space: spaces.Discrete, method: str) -> None:
+    if isinstance(obs, bool) or not np.issubdtype(type(obs), np.integer):
+        raise ValueError(
+            f"{method} returned an observation of type {_describe(obs)}, but observation_space "
+            f"is {space}: return int(obs)."
+        )
+    first, last = int(space.start), int(space.start + space.n - 1)
+    if not first <= int(obs) <= last:
+        raise ValueError(
+            f"{method} returned the observation {int(obs)}, outside observation_space {space} "
+            f"(valid values {first}..{last}): keep it in range or enlarge the space."
+        )
+
+
+def _check_observation(obs: Any, space: spaces.Space, method: str) -> None:
+    if isinstance(space, spaces.Box):
+        _check_box_observation(obs, space, method)
+    elif isinstance(space, spaces.Discrete):
+        _check_discrete_observation(obs, space, method)
+    elif not space.contains(obs):
+        raise ValueError(
+            f"{method} returned the observation {_describe(obs)}, which is not in "
+            f"observation_space {space}: return a value that observation_space.contains()."
+        )
+
+
+def _call(env: gym.Env, method: str, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return getattr(env, method)(*args, **kwargs)
+    except Exception as err:
+        if method == "reset" and isinstance(err, TypeError) and "seed" in str(err):
+            raise ValueError(
+                f"reset() does not accept seed= ({err}): define it as "
+                "`def reset(self, *, seed=None, options=None)` and call "
+                "`super().reset(seed=seed)` first."
+            ) from err
+        shown = (
+            f"{method}({', '.join([*map(repr, args), *(f'{k}={v!r}' for k, v in kwargs.items())])})"
+        )
+        raise ValueError(f"{shown} raised {type(err).__name__}: {err}") from err
+
+
+def _check_reset(env: gym.Env) -> None:
+    result = _call(env, "reset", seed=0)
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise ValueError(
+            f"reset() returned {_describe(result)}, expected the tuple (obs, info). Gymnasium's "
+            "reset returns the observation and an info dict (the old Gym API returned only obs): "
+            "end reset with `return obs, {}`."
+        )
+    obs, info = result
+    if not isinstance(info, dict):
+        raise ValueError(
+            f"reset() returned info = {_describe(info)}, expected a dict: "
+            "end reset with `return obs, {}` (or a dict of extra information)."
+        )
+    _check_observation(obs, env.observation_space, "reset()")
+
+
+def _check_reward(reward: Any) -> None:
+    if isinstance(reward, (bool, np.bool_)):
+        raise ValueError(
+            f"step() returned reward = {reward!r}, a bool, expected a number. The order is "
+            "(obs, reward, terminated, truncated, info); return float(reward)."
+        )
+    if not isinstance(reward, (numbers.Real, np.integer, np.floating)):
+        raise ValueError(
+            f"step() returned reward = {_describe(reward)}, expected a real number "
+            "(int or float): return float(reward)."
+        )
+    if not math.isfinite(float(reward)):
+        raise ValueError(
+            f"step() returned reward = {reward}, expected a finite number: find where the NaN "
+            "or infinity comes from (a division by zero, an uninitialised value)."
+        )
+
+
+def _check_step(env: gym.Env) -> None:
+    action = env.action_space.sample()
+    result = _call(env, "step", action)
+    if isinstance(result, tuple) and len(result) == 4:
+        raise ValueError(
+            "step() returned 4 values (obs, reward, done, info), the old Gym API; Gymnasium "
+            "expects 5: (obs, reward, terminated, truncated, info). Split done into terminated "
+            "(the task ended: goal reached, agent failed) and truncated (cut short, e.g. a time "
+            "limit): `return obs, reward, terminated, truncated, info`."
+        )
+    if not isinstance(result, tuple) or len(result) != 5:
+        raise ValueError(
+            f"step() returned {_describe(result)}, expected the 5-tuple "
+            "(obs, reward, terminated, truncated, info)."
+        )
+    obs, reward, terminated, truncated, info = result
+    _check_observation(obs, env.observation_space, "step()")
+    _check_reward(reward)
+    for name, flag in (("terminated", terminated), ("truncated", truncated)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ValueError(
+                f"step() returned {name} = {_describe(flag)}, expected a bool: return bool({name})."
+            )
+    if not isinstance(info, dict):
+        raise ValueError(
+            f"step() returned info = {_describe(info)}, expected a dict: return {{}} (or a "
+            "dict of extra information) as the last value."
+        )
+
+
+def _fitting_algos(action_space: spaces.Space) -> list[str]:
+    return [a for a, kinds in ALGO_ACTION_SPACES.items() if isinstance(action_space, kinds)]
+
+
+def _check_algo(env: gym.Env, algo: str) -> None:
+    if not isinstance(algo, str):
+        raise TypeError(
+            f"algo must be a string, got {_describe(algo)}; pass one of {list(ALGO_ACTION_SPACES)}."
+        )
+    key = algo.lower()
+    if key not in ALGO_ACTION_SPACES:
+        raise ValueError(f"Unknown algorithm {algo!r}; expected one of {list(ALGO_ACTION_SPACES)}.")
+    obs_space, action_space = env.observation_space, env.action_space
+    if not isinstance(obs_space, OBSERVATION_SPACES):
+        raise ValueError(
+            f"observation_space {obs_space} ({type(obs_space).__name__}) is not supported: the "
+            "agents take Box (vectors, images) or Discrete observations. Flatten it with a "
+            "wrapper, e.g. lambda: gymnasium.wrappers.FlattenObservation(MyEnv())."
+        )
+    if not isinstance(action_space, ALGO_ACTION_SPACES[key]):
+        needs = " or ".join(k.__name__ for k in ALGO_ACTION_SPACES[key])
+        fitting = _fitting_algos(action_space)
+        fix = (
+            f"Algorithms that fit this env: {', '.join(fitting)}; pass e.g. algo={fitting[-1]!r}."
+            if fitting
+            else "No algorithm here fits it: change the action space to Discrete or Box."
+        )
+        raise ValueError(
+            f"{key} cannot act in action_space {action_space} ({type(action_space).__name__}): "
+            f"{key} needs a {needs} action space. {fix}"
+        )
+
+
+class _PythonScalars(gym.Wrapper):
+    """Give the library checkers the Python ``float``/``bool`` they insist on.
+
+    ``validate_env`` accepts NumPy numbers as rewards and ``np.bool_`` flags from ``step``
+    (training handles them fine); Gymnasium's checker wants ``truncated is False`` and SB3's
+    wants ``isinstance(reward, float)``, so this wrapper converts them before those checks.
+    """
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        return obs, float(reward), bool(terminated), bool(truncated), info
+
+
+def _run_library_checkers(env: gym.Env) -> None:
+    from gymnasium.utils.env_checker import check_env as gym_check_env
+    from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+    checked = _PythonScalars(env)
+    with warnings.catch_warnings():
+        # The env is wrapped on purpose (by _PythonScalars, and often by gymnasium.make).
+        warnings.filterwarnings("ignore", message=".*different from the unwrapped version")
+        try:
+            gym_check_env(checked, skip_render_check=True, skip_close_check=True)
+        except Exception as err:
+            raise ValueError(
+                "Gymnasium's env checker (gymnasium.utils.env_checker.check_env) failed: "
+                f"{type(err).__name__}: {err}"
+            ) from err
+    try:
+        sb3_check_env(checked, warn=True)
+    except Exception as err:
+        raise ValueError(
+            "Stable-Baselines3's env checker (stable_baselines3.common.env_checker.check_env) "
+            f"failed: {type(err).__name__}: {err}"
+        ) from err
+
+
+def validate_env(env: gym.Env, *, algo: str | None = None) -> None:
+    """Check that ``env`` follows the Gymnasium API and suits ``algo``; raise what to fix.
+
+    The environment is reset and stepped a few times, then reset again (``seed=None``) so it
+    stays usable; it is not closed.
+
+    Args:
+        env: the environment instance to check.
+        algo: ``"ppo"``, ``"a2c"``, ``"dqn"``, ``"sac"`` or ``"td3"`` to also check that the
+            algorithm can handle the spaces (dqn: Discrete actions; sac/td3: Box actions;
+            ppo/a2c: Discrete, Box, MultiDiscrete or MultiBinary; all: Box or Discrete
+            observations). ``None`` skips this check.
+
+    Raises:
+        TypeError: ``env`` is not a ``gymnasium.Env`` or ``algo`` is not a string.
+        ValueError: the first problem found, naming the method or space at fault and the fix;
+            failures inside Gymnasium's or SB3's checkers start with that checker's name.
+
+    Example:
+        >>> import gymnasium
+        >>> validate_env(gymnasium.make("CartPole-v1"), algo="dqn")
+    """
+    if not isinstance(env, gym.Env):
+        raise TypeError(
+            f"validate_env expects a gymnasium.Env instance, got {_describe(env)}. For an id, "
+            "class or factory, build the env first: resolve_env(spec).factory()."
+        )
+    _check_spaces(env)
+    if algo is not None:
+        _check_algo(env, algo)
+    _check_reset(env)
+    _check_step(env)
+    _run_library_checkers(env)
+    env.reset(seed=None)

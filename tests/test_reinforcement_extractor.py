@@ -1,0 +1,84 @@
+"""BackboneExtractor: observation layouts, uint8 scaling, transposition, freezing."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from stable_baselines3 import PPO
+from stable_baselines3.common.env_util import make_vec_env
+
+from paradigms.backbones import create_backbone
+from paradigms.reinforcement import BackboneExtractor, PixelCatchEnv
+from paradigms.reinforcement.extractor import observation_layout
+
+Box = gym.spaces.Box
+
+
+@pytest.mark.parametrize(
+    ("space", "layout", "in_shape"),
+    [
+        (Box(-1, 1, (4,), np.float32), "vector", (4,)),
+        (Box(0, 255, (3, 12, 12), np.uint8), "image", (3, 12, 12)),
+        (Box(0, 255, (10, 10, 1), np.uint8), "image_hwc", (1, 10, 10)),
+        (Box(0.0, 1.0, (16, 16), np.float32), "image_hw", (1, 16, 16)),
+        (Box(-1, 1, (3, 2), np.float32), "vector", (6,)),
+        (gym.spaces.Discrete(7), "vector", (7,)),
+        (gym.spaces.MultiDiscrete([2, 3]), "vector", (5,)),
+    ],
+)
+def test_observation_layout(space, layout, in_shape):
+    assert observation_layout(space) == (layout, in_shape)
+
+
+def test_dict_observations_are_refused_with_the_fix():
+    space = gym.spaces.Dict({"a": Box(-1, 1, (2,), np.float32)})
+    with pytest.raises(ValueError, match="FlattenObservation"):
+        BackboneExtractor(space)
+
+
+def test_uint8_channel_last_images_are_scaled_and_transposed():
+    space = Box(0, 255, (10, 10, 1), np.uint8)
+    extractor = BackboneExtractor(space)
+    obs = torch.full((2, 10, 10, 1), 255.0)
+    prepared = extractor.prepare(obs)
+    assert prepared.shape == (2, 1, 10, 10)
+    assert torch.allclose(prepared, torch.ones_like(prepared))
+    assert extractor(obs).shape == (2, extractor.features_dim)
+    assert extractor.backbone.config.name == "cnn"
+
+
+def test_float_observations_are_not_rescaled():
+    extractor = BackboneExtractor(Box(-10, 10, (3,), np.float32))
+    x = torch.tensor([[5.0, -5.0, 2.0]])
+    assert torch.equal(extractor.prepare(x), x)
+
+
+def test_frozen_backbone_stays_in_eval_mode_and_gets_no_gradients():
+    given = create_backbone("mlp", in_shape=(4,), hidden=(8,), dropout=0.5)
+    extractor = BackboneExtractor(
+        Box(-1, 1, (4,), np.float32), backbone=given, freeze_backbone=True
+    )
+    extractor.train()
+    assert not extractor.backbone.training
+    out = extractor(torch.randn(3, 4))
+    assert not out.requires_grad
+    assert torch.equal(extractor(torch.ones(1, 4)), extractor(torch.ones(1, 4)))  # no dropout
+
+
+def test_sb3_policy_reads_images_smaller_than_natureCNNs_minimum():
+    """SB3's CnnPolicy rejects 10x10 images; the library cnn in BackboneExtractor does not."""
+    env = make_vec_env(PixelCatchEnv, n_envs=1, seed=0)
+    with pytest.raises((AssertionError, ValueError, RuntimeError)):
+        PPO("CnnPolicy", env, device="cpu")
+    model = PPO(
+        "MlpPolicy",
+        env,
+        n_steps=16,
+        batch_size=16,
+        device="cpu",
+        policy_kwargs={"features_extractor_class": BackboneExtractor, "normalize_images": False},
+    )
+    model.learn(32)
+    assert model.num_timesteps >= 32
