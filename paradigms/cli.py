@@ -12,10 +12,6 @@ from typing import Any
 
 from paradigms import __version__
 
-_NOT_YET = {
-    "rl": "Gymnasium agents on stable-baselines3 (issue: reinforcement paradigm)",
-}
-
 _HELP = {
     "dataset": "digits | iris | wine | breast_cancer | diabetes | moons | blobs | shapes | "
     "PATH.npz (arrays X and optional y)",
@@ -36,11 +32,43 @@ _HELP = {
     "labels_per_class": "labelled training examples per class (the rest is the test set)",
 }
 
+#: Options of ``paradigms rl`` whose help differs from (or is missing in) ``_HELP``.
+_RL_HELP = {
+    "env": "a registered Gymnasium id (CartPole-v1, Pendulum-v1...) or module.path:ClassName, "
+    "e.g. paradigms.reinforcement.envs:GridWorldEnv",
+    "algo": "ppo | a2c | dqn (discrete actions) | sac | td3 (continuous actions)",
+    "timesteps": "environment steps to train for (0: the tuned preset's budget)",
+    "seed": "seeds the agent and its envs",
+    "n_envs": "parallel training envs (0: the preset's value)",
+    "eval_episodes": "episodes per evaluation (during training and the final one)",
+    "eval_freq": "environment steps between evaluations (0: about ten per run)",
+    "stop_reward": "stop once an evaluation's mean return reaches: threshold (the env's "
+    "registered reward threshold) | none | a number",
+}
+
 
 def _add_run_parser(
-    sub: argparse._SubParsersAction, name: str, config_cls: type, help_text: str, description: str
-) -> None:
-    """A subcommand whose options are the fields of a run-config dataclass, plus run options."""
+    sub: argparse._SubParsersAction,
+    name: str,
+    config_cls: type,
+    help_text: str,
+    description: str,
+    *,
+    data: str = "dataset",
+    help_overrides: dict[str, str] | None = None,
+) -> argparse.ArgumentParser:
+    """A subcommand whose options are the fields of a run-config dataclass, plus run options.
+
+    Args:
+        sub: the subparsers to add to.
+        name: the subcommand.
+        config_cls: the run-config dataclass; each field becomes ``--field-name``.
+        help_text: the one-line help in ``paradigms --help``.
+        description: the subcommand's ``--help`` description.
+        data: what names the default run folder (``runs/<name>-<data>-<time>``).
+        help_overrides: option help texts that replace ``_HELP``'s for this subcommand.
+    """
+    helps = {**_HELP, **(help_overrides or {})}
     p = sub.add_parser(
         name,
         help=help_text,
@@ -54,17 +82,19 @@ def _add_run_parser(
             f"--{field.name.replace('_', '-')}",
             type=type(default),
             default=default,
-            help=_HELP.get(field.name, ""),
+            help=helps.get(field.name, ""),
         )
     p.add_argument(
-        "--out", default=None, help=f"run directory (default: runs/{name}-<dataset>-<time>)"
+        "--out", default=None, help=f"run directory (default: runs/{name}-<{data}>-<time>)"
     )
     p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``paradigms``."""
+    from paradigms.reinforcement.run_config import RLRunConfig
     from paradigms.supervised.run_config import SupervisedRunConfig
     from paradigms.transfer.run_config import TransferRunConfig
     from paradigms.unsupervised.run_config import UnsupervisedRunConfig
@@ -106,8 +136,24 @@ def build_parser() -> argparse.ArgumentParser:
         "directory (config.json, metrics.csv, checkpoint, model.safetensors, plots: learning "
         "curves, confusion matrix, label efficiency; report.html). Offline, pass --weights PATH.",
     )
-    for name, what in _NOT_YET.items():
-        sub.add_parser(name, help=f"{what} (not available yet)")
+    rl = _add_run_parser(
+        sub,
+        "rl",
+        RLRunConfig,
+        "train a Gymnasium agent (PPO, A2C, DQN, SAC, TD3) with tuned presets",
+        "Train a stable-baselines3 agent whose features extractor is a paradigms backbone, "
+        "evaluate it during training (stopping early at --stop-reward) and at the end, and "
+        "write a run directory (config.json, episodes.csv, evaluations.csv, agent/ for "
+        "--resume, backbone.safetensors, plots/learning_curve.png, episode.gif when the env "
+        "renders, report.html).",
+        data="env",
+        help_overrides=_RL_HELP,
+    )
+    rl.add_argument(
+        "--list-presets",
+        action="store_true",
+        help="list the envs and algorithms with tuned hyperparameters, then exit",
+    )
     sub.add_parser("backbones", help="list registered backbones")
     return parser
 
@@ -144,13 +190,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         for name in list_backbones():
             print(name)
         return 0
-    if args.command in _NOT_YET:
-        print(
-            f"paradigms {args.command}: {_NOT_YET[args.command]} is not available in this "
-            f"version ({__version__}) yet.",
-            file=sys.stderr,
-        )
-        return 2
+    if args.command == "rl" and args.list_presets:
+        from paradigms.reinforcement.presets import list_presets
+
+        for env_id, algos in sorted(list_presets().items()):
+            print(f"{env_id:<28} {' '.join(algos)}")
+        return 0
     if args.command == "tour":
         from paradigms.tour import run_tour
 
@@ -164,6 +209,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         config = _config_from_args(SupervisedRunConfig, args)
         summary = run_supervised(config, out=args.out, resume=args.resume, progress=progress)
+    elif args.command == "rl":
+        from paradigms.reinforcement.run import RLRunConfig, run_rl
+
+        config = _config_from_args(RLRunConfig, args)
+        summary = run_rl(config, out=args.out, resume=args.resume, progress=progress)
     elif args.command == "unsupervised":
         from paradigms.unsupervised.run import UnsupervisedRunConfig, run_unsupervised
 

@@ -247,18 +247,22 @@ def test_transfer_run_with_local_weights_and_offline_hub(tmp_path, capsys, monke
     assert "local file" in capsys.readouterr().err
 
 
-def test_unimplemented_paradigms_say_so(capsys):
-    assert main(["rl"]) == 2
-    assert "not available" in capsys.readouterr().err
-
-
 @pytest.mark.slow
 def test_tour_quick_runs_real_work(tmp_path, capsys):
     assert main(["tour", "--quick", "--out", str(tmp_path / "tour")]) == 0
     out = capsys.readouterr().out
     assert "test_accuracy" in out and "reused vs" in out and "linear probe vs" in out
     steps = json.loads((tmp_path / "tour" / "tour.json").read_text())
-    assert {s["paradigm"] for s in steps} >= {"supervised", "unsupervised"}
+    assert {s["paradigm"] for s in steps} >= {
+        "supervised",
+        "unsupervised",
+        "transfer",
+        "reinforcement",
+        "supervised -> reinforcement",
+    }
     digits = next(s for s in steps if s["what"].startswith("digits: Classifier"))
     assert float(digits["result"].split("=")[1]) > 0.95
+    cartpole = next(s for s in steps if s["paradigm"] == "reinforcement")
+    assert float(cartpole["result"].split()[2]) > 50  # a random policy averages about 22
+    assert (tmp_path / "tour" / "rl-cartpole" / "agent" / "agent.json").is_file()
     assert (tmp_path / "tour" / "report.html").is_file()

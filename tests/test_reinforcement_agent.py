@@ -267,3 +267,10 @@ def test_unsaveable_override_is_explained(tmp_path):
 def test_reward_threshold_comes_from_the_registry(cartpole_agent: Agent):
     assert cartpole_agent.reward_threshold == pytest.approx(475.0)
     assert math.isfinite(cartpole_agent.reward_threshold)
+
+
+def test_fewer_envs_than_the_preset_shrink_ppos_batch_to_one_rollout():
+    agent = Agent("CartPole-v1", algo="ppo", seed=0, n_envs=2)  # preset: 8 envs x 32, batch 256
+    assert agent.model.batch_size == 64
+    agent = Agent("CartPole-v1", algo="ppo", seed=0, n_envs=2, batch_size=32)
+    assert agent.model.batch_size == 32

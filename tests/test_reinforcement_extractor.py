@@ -38,15 +38,27 @@ def test_dict_observations_are_refused_with_the_fix():
         BackboneExtractor(space)
 
 
-def test_uint8_channel_last_images_are_scaled_and_transposed():
+def test_uint8_channel_last_images_are_transposed_and_the_backbone_scales_them():
     space = Box(0, 255, (10, 10, 1), np.uint8)
     extractor = BackboneExtractor(space)
     obs = torch.full((2, 10, 10, 1), 255.0)
     prepared = extractor.prepare(obs)
     assert prepared.shape == (2, 1, 10, 10)
-    assert torch.allclose(prepared, torch.ones_like(prepared))
+    scaled = extractor.backbone.normalizer(prepared)  # the scaling lives in the backbone
+    assert torch.allclose(scaled, torch.ones_like(scaled))
+    assert extractor.backbone.normalizer.fitted
     assert extractor(obs).shape == (2, extractor.features_dim)
     assert extractor.backbone.config.name == "cnn"
+
+
+def test_a_pretrained_backbone_keeps_its_own_input_scaling():
+    given = create_backbone("cnn", in_shape=(1, 10, 10))
+    given.normalizer.fit(np.random.default_rng(0).integers(0, 256, (50, 1, 10, 10)))
+    extractor = BackboneExtractor(Box(0, 255, (10, 10, 1), np.uint8), backbone=given)
+    assert torch.equal(extractor.backbone.normalizer.scale, given.normalizer.scale)
+    fresh = create_backbone("cnn", in_shape=(1, 10, 10))
+    BackboneExtractor(Box(0, 255, (10, 10, 1), np.uint8), backbone=fresh)
+    assert not fresh.normalizer.fitted  # the caller's object is never modified
 
 
 def test_float_observations_are_not_rescaled():

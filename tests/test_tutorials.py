@@ -55,3 +55,49 @@ def test_tutorial_03_transfer_timm(tmp_path):
         assert strategy in out
     assert "weights='hub' offline" in out and "local file" in out
     assert (tmp_path / "test_resnet-digits0-4.safetensors").is_file()
+
+
+def test_tutorial_04_rl_cartpole(tmp_path):
+    out = run_tutorial(
+        "04_rl_cartpole.py",
+        "--timesteps",
+        "2000",
+        "--eval-freq",
+        "1000",
+        "--eval-episodes",
+        "2",
+        "--final-episodes",
+        "2",
+        "--out",
+        str(tmp_path),
+    )
+    assert "preset for CartPole-v1 / ppo" in out and "BackboneExtractor" in out
+    assert "evaluation at" in out and "final evaluation over 2 episodes" in out
+    assert "same actions on 200 observations: True" in out
+    for name in ("learning_curve.png", "cartpole_backbone.safetensors", "agent/agent.json"):
+        assert (tmp_path / name).is_file(), name
+    assert (tmp_path / "agent" / "agent.safetensors").is_file()
+    assert "episode GIF" in out and (tmp_path / "CartPole-v1.gif").is_file()
+
+
+def test_tutorial_05_custom_env(tmp_path):
+    out = run_tutorial(
+        "05_custom_env.py",
+        "--timesteps",
+        "2000",
+        "--pixel-timesteps",
+        "1000",
+        "--eval-episodes",
+        "3",
+        "--out",
+        str(tmp_path),
+    )
+    assert "ValueError: reset() returned an observation" in out and "float64" in out
+    assert "raises it too, before building: True" in out
+    assert "validate_env(FixedWalkToTargetEnv()) passed" in out
+    assert out.count("random policy: mean return") == 2 and out.count("PPO after") == 2
+    for kind in ("'factory'", "'instance'", "'class_path'"):
+        assert kind in out
+    assert "backbone='cnn'" in out and "episode GIF" in out
+    assert (tmp_path / "pixel_catch.gif").is_file()
+    assert (tmp_path / "pixel_catch_agent" / "agent.json").is_file()

@@ -12,7 +12,8 @@ class Standardize(nn.Module):
 
     For vector inputs ``(B, d)`` the statistics are per feature, shape ``(d,)``; for images
     ``(B, C, H, W)`` they are per channel, shape ``(C, 1, 1)``. Until :meth:`fit` is called the
-    layer is the identity (mean 0, scale 1) and ``fitted`` is ``False``.
+    layer is the identity (mean 0, scale 1), ``fitted`` is ``False`` and ``forward`` returns
+    its input untouched (no arithmetic: RL policies call it for every environment step).
 
     Args:
         in_shape: the per-sample input shape, ``(d,)`` or ``(C, H, W)``.
@@ -24,6 +25,7 @@ class Standardize(nn.Module):
         self.register_buffer("mean", torch.zeros(stat_shape))
         self.register_buffer("scale", torch.ones(stat_shape))
         self.register_buffer("is_fitted", torch.zeros((), dtype=torch.bool))
+        self._identity = True  # a Python mirror of ``not is_fitted``, read on every forward
 
     @property
     def fitted(self) -> bool:
@@ -48,11 +50,28 @@ class Standardize(nn.Module):
         mean = x.mean(dim=reduce_dims)
         scale = x.std(dim=reduce_dims, unbiased=False)
         scale = torch.where(scale > 1e-12 * (1 + mean.abs()), scale, torch.ones_like(scale))
-        self.mean.copy_(mean.reshape(self.mean.shape).to(self.mean))
-        self.scale.copy_(scale.reshape(self.scale.shape).to(self.scale))
+        return self.set_statistics(mean.reshape(self.mean.shape), scale.reshape(self.scale.shape))
+
+    @torch.no_grad()
+    def set_statistics(
+        self, mean: float | torch.Tensor, scale: float | torch.Tensor
+    ) -> Standardize:
+        """Set the mean and scale directly (scalars, or tensors shaped like the statistics).
+
+        Example: ``set_statistics(0.0, 255.0)`` makes the layer map raw pixels to ``[0, 1]``.
+        """
+        self.mean.copy_(torch.as_tensor(mean, dtype=self.mean.dtype).expand_as(self.mean))
+        self.scale.copy_(torch.as_tensor(scale, dtype=self.scale.dtype).expand_as(self.scale))
         self.is_fitted.fill_(True)
+        self._identity = False
         return self
+
+    def _load_from_state_dict(self, *args: object, **kwargs: object) -> None:
+        super()._load_from_state_dict(*args, **kwargs)  # type: ignore[arg-type]
+        self._identity = not bool(self.is_fitted)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, *in_shape) -> (B, *in_shape)``, standardised."""
+        if self._identity:
+            return x
         return (x - self.mean) / self.scale

@@ -16,11 +16,13 @@ if TYPE_CHECKING:
     from paradigms.reinforcement.env_source import EnvSource, resolve_env
     from paradigms.reinforcement.envs import GridWorldEnv, PixelCatchEnv
     from paradigms.reinforcement.extractor import BackboneExtractor
-    from paradigms.reinforcement.presets import get_preset, list_presets
+    from paradigms.reinforcement.plots import plot_episode_returns
+    from paradigms.reinforcement.presets import PRESETS_SOURCE, get_preset, list_presets
     from paradigms.reinforcement.recording import record_episode
     from paradigms.reinforcement.validation import validate_env
 
 __all__ = [
+    "PRESETS_SOURCE",
     "Agent",
     "BackboneExtractor",
     "EnvSource",
@@ -28,6 +30,7 @@ __all__ = [
     "PixelCatchEnv",
     "get_preset",
     "list_presets",
+    "plot_episode_returns",
     "record_episode",
     "resolve_env",
     "validate_env",
@@ -41,6 +44,8 @@ _LAZY = {
     "PixelCatchEnv": "paradigms.reinforcement.envs",
     "get_preset": "paradigms.reinforcement.presets",
     "list_presets": "paradigms.reinforcement.presets",
+    "PRESETS_SOURCE": "paradigms.reinforcement.presets",
+    "plot_episode_returns": "paradigms.reinforcement.plots",
     "record_episode": "paradigms.reinforcement.recording",
     "resolve_env": "paradigms.reinforcement.env_source",
     "validate_env": "paradigms.reinforcement.validation",

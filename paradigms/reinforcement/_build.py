@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,8 @@ from stable_baselines3.common.vec_env import VecEnv
 from paradigms.backbones.mlp import ACTIVATIONS
 from paradigms.reinforcement.extractor import BackboneExtractor
 from paradigms.reinforcement.presets import activation_class, parse_schedule
+
+logger = logging.getLogger(__name__)
 
 ALGORITHM_CLASSES: dict[str, type[BaseAlgorithm]] = {
     "ppo": PPO,
@@ -84,6 +87,20 @@ def merge_overrides(preset: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
         else:
             merged[key] = value
     return merged
+
+
+def fit_batch_to_rollout(algo: str, hyper: dict[str, Any], overrides: Mapping[str, Any]) -> None:
+    """PPO: shrink a preset ``batch_size`` larger than one rollout (``n_steps * n_envs``).
+
+    Happens when ``n_envs`` is lowered below the preset's; SB3 would otherwise warn about a
+    truncated mini-batch on every update. A ``batch_size`` the user passed is left alone.
+    """
+    if algo != "ppo" or "batch_size" in overrides:
+        return
+    rollout = int(hyper.get("n_steps", 2048)) * int(hyper.get("n_envs", 1))
+    if int(hyper.get("batch_size", 64)) > rollout:
+        logger.info("batch_size %s > rollout %s: using %s", hyper["batch_size"], rollout, rollout)
+        hyper["batch_size"] = rollout
 
 
 def _split_first_layer(net_arch: Any) -> tuple[int | None, Any]:

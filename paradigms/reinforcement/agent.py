@@ -25,6 +25,7 @@ from paradigms.backbones import Backbone
 from paradigms.reinforcement._build import (
     ALGORITHM_CLASSES,
     check_override_keys,
+    fit_batch_to_rollout,
     make_algorithm,
     make_policy_kwargs,
     merge_overrides,
@@ -137,6 +138,7 @@ class Agent:
         hyper = merge_overrides(get_preset(self.source.env_id, self.algo), overrides)
         if n_envs is not None:
             hyper["n_envs"] = int(n_envs)
+        fit_batch_to_rollout(self.algo, hyper, overrides)
         layout, _ = observation_layout(self._observation_space)
         backbone, kwargs, hyper["policy_kwargs"] = plan_network(
             self.algo, layout, backbone, backbone_kwargs, hyper["policy_kwargs"]
@@ -323,13 +325,18 @@ class Agent:
             callbacks.append(PeriodicSave(lambda: self.save(save_path), every))
         if callback is not None:
             callbacks.append(callback)
-        with torch_threads(self.num_threads):
-            self.model.learn(
-                total_timesteps=int(total),
-                callback=CallbackList(callbacks),
-                reset_num_timesteps=False,
-                tb_log_name=f"{self.algo}",
-            )
+        try:
+            with torch_threads(self.num_threads):
+                self.model.learn(
+                    total_timesteps=int(total),
+                    callback=CallbackList(callbacks),
+                    reset_num_timesteps=False,
+                    tb_log_name=f"{self.algo}",
+                )
+        finally:  # SB3 skips _on_training_end on KeyboardInterrupt: close the CSV and the bar
+            for item in callbacks:
+                if isinstance(item, (EpisodeRecorder, ProgressBar)):
+                    item.on_training_end()
         return self
 
     # ------------------------------------------------------------------ inference
@@ -380,7 +387,7 @@ class Agent:
         if int(n_episodes) < 1:
             raise ValueError(f"n_episodes must be a positive int; got {n_episodes!r}.")
         with torch_threads(self.num_threads):
-            mean, std = evaluate_policy(
+            mean, std = evaluate_policy(  # type: ignore[misc]
                 self.model,
                 self.evaluation_env(),
                 n_eval_episodes=int(n_episodes),

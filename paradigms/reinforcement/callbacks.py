@@ -99,7 +99,7 @@ class ProgressBar(BaseCallback):
 class PeriodicSave(BaseCallback):
     """Calls ``save()`` (an atomic agent save) every ``every`` environment steps and at the end."""
 
-    def __init__(self, save: Callable[[], None], every: int) -> None:
+    def __init__(self, save: Callable[[], object], every: int) -> None:
         super().__init__()
         self.save = save
         self.every = max(1, int(every))

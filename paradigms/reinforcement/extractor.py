@@ -7,8 +7,11 @@ by another paradigm (or loaded from a file) can drive a policy, frozen or fine-t
 Observation handling (after SB3's own preprocessing, which one-hot encodes ``Discrete``
 observations and casts everything to float):
 
-- ``uint8`` observations are scaled to ``[0, 1]`` here; build the policy with
-  ``normalize_images=False`` (``Agent`` does) so SB3 does not scale them a second time;
+- ``uint8`` observations reach the backbone as raw values 0..255. A backbone carries its own
+  input scaling: one whose normaliser is not fitted yet gets "divide by 255" set in it
+  (saved with it, so wherever the backbone is reused it reads raw pixels); a pretrained one
+  keeps the scaling it learned. Build the policy with ``normalize_images=False`` (``Agent``
+  does) so SB3 does not divide by 255 before the backbone;
 - 3-D observations are images: channel-last ``(H, W, C)`` is transposed to ``(C, H, W)``;
 - 2-D observations ``(H, W)`` of at least 8x8 are one-channel images ``(1, H, W)``;
 - everything else is flattened to a vector ``(d,)``.
@@ -81,8 +84,8 @@ class BackboneExtractor(BaseFeaturesExtractor):
             path to a saved backbone file, or a ``Backbone`` instance (deep-copied).
         backbone_kwargs: factory keyword arguments when ``backbone`` is a name.
         freeze_backbone: keep the backbone's weights (and BatchNorm statistics) fixed.
-        scale_uint8: divide ``uint8`` observations by 255. Leave on, and build the policy with
-            ``normalize_images=False``.
+        scale_uint8: for ``uint8`` observations, set an unfitted backbone normaliser to divide
+            by 255. Leave on, and build the policy with ``normalize_images=False``.
 
     Example:
         >>> policy_kwargs = dict(features_extractor_class=BackboneExtractor,
@@ -104,6 +107,9 @@ class BackboneExtractor(BaseFeaturesExtractor):
             net = _default_backbone(in_shape, kwargs)
         else:
             net = _resolve_for_observations(backbone, in_shape, kwargs, observation_space)
+        is_uint8 = isinstance(observation_space, spaces.Box) and observation_space.dtype == np.uint8
+        if scale_uint8 and is_uint8 and not net.normalizer.fitted:
+            net.normalizer.set_statistics(0.0, 255.0)
         super().__init__(observation_space, features_dim=net.out_features)
         self.backbone = net
         self.layout = layout
@@ -113,8 +119,6 @@ class BackboneExtractor(BaseFeaturesExtractor):
         self._pretrained_state = (
             {k: v.detach().clone() for k, v in net.state_dict().items()} if self.pretrained else {}
         )
-        is_uint8 = isinstance(observation_space, spaces.Box) and observation_space.dtype == np.uint8
-        self.scale = 1.0 / 255.0 if (scale_uint8 and is_uint8) else 1.0
         if self.freeze_backbone:
             self.backbone.requires_grad_(False)
             self.backbone.eval()
@@ -134,8 +138,6 @@ class BackboneExtractor(BaseFeaturesExtractor):
     def prepare(self, observations: torch.Tensor) -> torch.Tensor:
         """SB3-preprocessed ``(B, *obs_shape)`` float observations -> ``(B, *in_shape)``."""
         x = observations.float()
-        if self.scale != 1.0:
-            x = x * self.scale
         if self.layout == "image_hwc":
             return x.permute(0, 3, 1, 2)
         if self.layout == "image_hw":

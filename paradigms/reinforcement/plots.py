@@ -1,0 +1,132 @@
+"""The RL learning curve: episode returns against environment steps, with evaluations."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from paradigms.report._figure import PathLike, new_figure, save_png
+
+#: Episodes averaged by the rolling mean.
+ROLLING_WINDOW = 20
+
+
+def _number(value: Any) -> float:
+    """``value`` as a float, NaN when missing or not a finite number (CSV strings accepted)."""
+    if value is None or isinstance(value, bool):
+        return math.nan
+    try:
+        out = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
+    return out if math.isfinite(out) else math.nan
+
+
+def _column(rows: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
+    return np.array([_number(row.get(key)) for row in rows], dtype=float)
+
+
+def rolling_mean(values: np.ndarray, window: int = ROLLING_WINDOW) -> np.ndarray:
+    """Trailing mean over the last ``window`` values (fewer at the start), NaNs skipped.
+
+    Args:
+        values: shape ``(n,)``.
+        window: values averaged, >= 1.
+
+    Returns:
+        Shape ``(n,)``; NaN where the window holds no number.
+    """
+    finite = ~np.isnan(values)
+    sums = np.concatenate([[0.0], np.cumsum(np.where(finite, values, 0.0))])
+    counts = np.concatenate([[0], np.cumsum(finite)])
+    upper = np.arange(1, len(values) + 1)
+    lower = np.maximum(upper - int(window), 0)
+    n = counts[upper] - counts[lower]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, (sums[upper] - sums[lower]) / np.maximum(n, 1), np.nan)
+
+
+def plot_episode_returns(
+    history: Sequence[Mapping[str, Any]],
+    path: PathLike,
+    *,
+    evaluations: Sequence[Mapping[str, Any]] | None = None,
+    reward_threshold: float | None = None,
+    title: str | None = None,
+) -> Path:
+    """Plot training-episode returns against environment steps and save a PNG.
+
+    Each episode is a light dot, the rolling mean over :data:`ROLLING_WINDOW` episodes a line;
+    evaluations (deterministic policy, separate env) are markers with ± std error bars; the
+    env's "solved" threshold is a dashed horizontal line.
+
+    Args:
+        history: ``agent.history_`` or the rows of ``episodes.csv``:
+            ``{"timesteps", "episode_return", ...}`` (values may be strings). Rows without a
+            ``timesteps`` value are placed at their 1-based episode number.
+        path: the PNG file to write (atomically).
+        evaluations: ``agent.evaluations_``: ``{"timesteps", "mean_return", "std_return"}``.
+        reward_threshold: e.g. ``agent.reward_threshold`` (475 for CartPole-v1).
+        title: figure title (default: "learning curve").
+
+    Returns:
+        The path written.
+
+    Raises:
+        ValueError: ``history`` is empty or has no numeric ``episode_return``.
+    """
+    if len(history) == 0:
+        raise ValueError(
+            "history is empty: no training episode finished, so there is no learning curve to "
+            "plot. Train for more timesteps (at least one full episode per env)."
+        )
+    returns = _column(history, "episode_return")
+    if np.all(np.isnan(returns)):
+        keys = sorted({str(k) for row in history for k in row})
+        raise ValueError(
+            f"history has no numeric 'episode_return' values (keys seen: {keys}); pass "
+            "agent.history_ or the rows of episodes.csv."
+        )
+    steps = _column(history, "timesteps")
+    steps = np.where(np.isnan(steps), np.arange(1, len(history) + 1, dtype=float), steps)
+
+    fig = new_figure(7.0, 4.2)
+    ax = fig.subplots()
+    ax.plot(steps, returns, ".", color="C0", alpha=0.25, markersize=4, label="episode return")
+    ax.plot(
+        steps,
+        rolling_mean(returns),
+        "-",
+        color="C0",
+        linewidth=2,
+        label=f"rolling mean ({ROLLING_WINDOW} episodes)",
+    )
+    if evaluations:
+        ax.errorbar(
+            _column(evaluations, "timesteps"),
+            _column(evaluations, "mean_return"),
+            yerr=np.nan_to_num(_column(evaluations, "std_return")),
+            fmt="o",
+            color="C1",
+            capsize=3,
+            markersize=5,
+            label="evaluation mean ± std",
+        )
+    if reward_threshold is not None and math.isfinite(float(reward_threshold)):
+        ax.axhline(
+            float(reward_threshold),
+            color="C2",
+            linestyle="--",
+            linewidth=1.2,
+            label=f"reward threshold ({float(reward_threshold):g})",
+        )
+    ax.set_title(title or "learning curve")
+    ax.set_xlabel("environment steps")
+    ax.set_ylabel("episode return")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small", loc="best")
+    return save_png(fig, path)
