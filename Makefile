@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/supervised.py
 	$(BIN)/python benchmarks/unsupervised.py
 	$(BIN)/python benchmarks/transfer.py
+	$(BIN)/python benchmarks/reinforcement.py
 
 clean-venv:
 	rm -rf $(VENV)

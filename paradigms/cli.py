@@ -41,6 +41,7 @@ _RL_HELP = {
     "seed": "seeds the agent and its envs",
     "n_envs": "parallel training envs (0: the preset's value)",
     "eval_episodes": "episodes per evaluation (during training and the final one)",
+    "freeze_backbone": "keep a pretrained --backbone file's weights fixed",
     "eval_freq": "environment steps between evaluations (0: about ten per run)",
     "stop_reward": "stop once an evaluation's mean return reaches: threshold (the env's "
     "registered reward threshold) | none | a number",
@@ -78,12 +79,13 @@ def _add_run_parser(
     defaults = config_cls()
     for field in fields(config_cls):
         default = getattr(defaults, field.name)
-        p.add_argument(
-            f"--{field.name.replace('_', '-')}",
-            type=type(default),
-            default=default,
-            help=helps.get(field.name, ""),
-        )
+        flag, help_text = f"--{field.name.replace('_', '-')}", helps.get(field.name, "")
+        if isinstance(default, bool):  # --flag / --no-flag
+            p.add_argument(
+                flag, action=argparse.BooleanOptionalAction, default=default, help=help_text
+            )
+        else:
+            p.add_argument(flag, type=type(default), default=default, help=help_text)
     p.add_argument(
         "--out", default=None, help=f"run directory (default: runs/{name}-<{data}>-<time>)"
     )

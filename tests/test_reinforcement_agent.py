@@ -274,3 +274,27 @@ def test_fewer_envs_than_the_preset_shrink_ppos_batch_to_one_rollout():
     assert agent.model.batch_size == 64
     agent = Agent("CartPole-v1", algo="ppo", seed=0, n_envs=2, batch_size=32)
     assert agent.model.batch_size == 32
+
+
+def test_tensorboard_without_the_package_says_how_to_install(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "tensorboard" else real(name)
+    )
+    with pytest.raises(ValueError, match=r"paradigms\[tensorboard\]"):
+        Agent("CartPole-v1", algo="ppo", tensorboard_log="runs/tb")
+
+
+@pytest.mark.slow
+def test_subprocess_workers(tmp_path):
+    agent = Agent("CartPole-v1", algo="ppo", seed=0, n_envs=2, vec_env="subproc", n_steps=32)
+    try:
+        agent.learn(128, progress_bar=False)
+        assert agent.env.num_envs == 2 and agent.num_timesteps >= 128
+        assert type(agent.env).__name__ == "SubprocVecEnv"
+    finally:
+        agent.close()
+    with pytest.raises(ValueError, match="vec_env"):
+        Agent("CartPole-v1", algo="ppo", vec_env="threads")

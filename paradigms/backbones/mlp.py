@@ -62,10 +62,16 @@ class MLPBackbone(Backbone):
                 layers.append(nn.Dropout(dropout))
             previous = width
         self.layers = nn.Sequential(*layers)
+        # Vector inputs skip Flatten and Sequential's call overhead (RL calls this per step).
+        self._flat_body = tuple(layers[1:]) if len(self.in_shape) == 1 else None
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, *in_shape) -> (B, hidden[-1])``."""
-        return self.layers(x)
+        if self._flat_body is None:
+            return self.layers(x)
+        for layer in self._flat_body:
+            x = layer(x)
+        return x
 
 
 @register_backbone("mlp")

@@ -32,6 +32,11 @@ class Standardize(nn.Module):
         """Whether statistics have been set (by :meth:`fit` or by loading a checkpoint)."""
         return bool(self.is_fitted)
 
+    @property
+    def is_identity(self) -> bool:
+        """True while no statistics are set: ``forward`` then returns its input as is."""
+        return self._identity
+
     @torch.no_grad()
     def fit(self, X: np.ndarray | torch.Tensor) -> Standardize:
         """Set mean and scale from training inputs.

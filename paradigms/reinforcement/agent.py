@@ -204,7 +204,7 @@ class Agent:
             gamma=float(hyper.get("gamma", 0.99)),
         )
         policy_kwargs = make_policy_kwargs(
-            hyper["policy_kwargs"], backbone, backbone_kwargs, self.freeze_backbone
+            hyper["policy_kwargs"], backbone, backbone_kwargs, self.freeze_backbone, self.device
         )
         with torch_threads(self.num_threads):
             self.model: BaseAlgorithm = make_algorithm(

@@ -114,6 +114,11 @@ class BackboneExtractor(BaseFeaturesExtractor):
         self.backbone = net
         self.layout = layout
         self.in_shape = in_shape
+        obs_shape = tuple(getattr(observation_space, "shape", None) or ())
+        # SB3's preprocessing already yields float (B, *in_shape) for these layouts.
+        self._passthrough = (layout == "image" and not is_uint8) or (
+            layout == "vector" and len(obs_shape) <= 1 and not is_uint8
+        )
         self.freeze_backbone = bool(freeze_backbone)
         self.pretrained = not isinstance(backbone, str) or _looks_like_file(backbone)
         self._pretrained_state = (
@@ -136,7 +141,7 @@ class BackboneExtractor(BaseFeaturesExtractor):
         return self
 
     def prepare(self, observations: torch.Tensor) -> torch.Tensor:
-        """SB3-preprocessed ``(B, *obs_shape)`` float observations -> ``(B, *in_shape)``."""
+        """SB3-preprocessed ``(B, *obs_shape)`` observations -> float ``(B, *in_shape)``."""
         x = observations.float()
         if self.layout == "image_hwc":
             return x.permute(0, 3, 1, 2)
@@ -147,8 +152,17 @@ class BackboneExtractor(BaseFeaturesExtractor):
         return x
 
     def forward(self, observations: torch.Tensor) -> torch.Tensor:
-        """``(B, *obs_shape) -> (B, features_dim)``."""
-        return self.backbone(self.prepare(observations))
+        """``(B, *obs_shape) -> (B, features_dim)``.
+
+        Runs once per environment step and per minibatch, so it skips what is a no-op here
+        (SB3 already hands over float tensors of the right shape for vectors and channel-first
+        images; the backbone's input shape is guaranteed by construction).
+        """
+        x = observations if self._passthrough else self.prepare(observations)
+        normalizer = self.backbone.normalizer
+        if not normalizer.is_identity:
+            x = normalizer(x)
+        return self.backbone.forward_features(x)
 
 
 def _looks_like_file(spec: str | os.PathLike[str]) -> bool:

@@ -56,6 +56,7 @@ def _new_agent(config: RLRunConfig) -> Agent:
         config.env,
         algo=config.algo,
         backbone=config.backbone,
+        freeze_backbone=config.freeze_backbone,
         seed=config.seed,
         n_envs=config.n_envs or None,
         device=config.device,

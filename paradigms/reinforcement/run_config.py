@@ -23,6 +23,7 @@ class RLRunConfig:
         seed: seeds the agent and its envs.
         n_envs: parallel training envs; 0 takes the preset's value.
         backbone: ``"auto"``, a registered backbone name or a saved ``.safetensors`` backbone.
+        freeze_backbone: keep the backbone's weights fixed (for a pretrained backbone file).
         eval_episodes: episodes per evaluation (during training and the final one).
         eval_freq: environment steps between evaluations during training; 0 evaluates about
             ten times per run.
@@ -38,6 +39,7 @@ class RLRunConfig:
     seed: int = 0
     n_envs: int = 0
     backbone: str = "auto"
+    freeze_backbone: bool = False
     eval_episodes: int = 20
     eval_freq: int = 0
     stop_reward: str | float = STOP_AT_THRESHOLD
@@ -68,6 +70,8 @@ def check_config(config: RLRunConfig) -> None:
     _check_int("n_envs", config.n_envs, 0, "0 takes the preset's value")
     _check_int("eval_episodes", config.eval_episodes, 1, "episodes per evaluation")
     _check_int("eval_freq", config.eval_freq, 0, "0 evaluates about ten times per run")
+    if not isinstance(config.freeze_backbone, bool):
+        raise ValueError(f"freeze_backbone must be True or False; got {config.freeze_backbone!r}.")
     stop_reward_target(config.stop_reward, None)
 
 
