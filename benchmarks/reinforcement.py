@@ -25,8 +25,10 @@ What is measured (goals from the project's issue; each is printed as PASS/FAIL):
 2. Pendulum-v1, SAC, 20k steps (zoo: learning_rate 1e-3): ``Agent(..., algo="sac")`` and plain
    SB3 SAC. Goal: evaluation >= -200 for every seed (zoo reports -157).
 3. Network overhead: PPO on CartPole-v1 with the preset, 50k steps, alternating repeats: plain
-   SB3 ``MlpPolicy`` (64-64 tanh), the Agent's default (``BackboneExtractor`` with a 64 mlp
-   backbone + ``net_arch=[64]``) and an explicit 64-64 mlp backbone (``net_arch=[]``).
+   SB3 ``MlpPolicy`` (64-64 tanh; also with fused Adam, the optimizer the Agent uses, so the
+   comparison with it isolates the networks), the Agent's default (``BackboneExtractor``
+   with a 64 mlp backbone + ``net_arch=[64]``) and an explicit 64-64 mlp backbone
+   (``net_arch=[]``).
    Goal: median steps/s, Agent / SB3 >= 0.95. Parameter counts show the networks' sizes.
 """
 
@@ -127,12 +129,18 @@ class Config:
 Side = Callable[[int, int], BaseAlgorithm]
 
 
-def plain_ppo(cfg: Config, seed: int, steps: int) -> BaseAlgorithm:
-    """Plain SB3: ``make_vec_env`` with 8 envs + ``PPO("MlpPolicy")`` with the zoo's values."""
+def plain_ppo(cfg: Config, seed: int, steps: int, fused: bool = False) -> BaseAlgorithm:
+    """Plain SB3: ``make_vec_env`` with 8 envs + ``PPO("MlpPolicy")`` with the zoo's values.
+
+    ``fused=True`` gives SB3's Adam torch's fused kernel (what the Agent uses), so that a
+    comparison with the Agent measures the networks alone.
+    """
     env = make_vec_env("CartPole-v1", n_envs=PLAIN_PPO_N_ENVS, seed=seed)
     kwargs = dict(PLAIN_PPO)
     kwargs["learning_rate"] = parse_schedule(kwargs["learning_rate"])
     kwargs["clip_range"] = parse_schedule(kwargs["clip_range"])
+    if fused:
+        kwargs["policy_kwargs"] = {"optimizer_kwargs": {"fused": True}}
     model = PPO("MlpPolicy", env, seed=seed, device=cfg.device, **kwargs)
     return model.learn(steps)
 
@@ -293,6 +301,7 @@ def bench_sac(cfg: Config) -> dict[str, Any]:
 # --------------------------------------------------------------------------- part 3
 EXTRACTOR_LABELS = {
     "sb3_mlp_policy": "SB3 PPO MlpPolicy (pi/vf 64-64 tanh)",
+    "sb3_mlp_policy_fused": "SB3 PPO MlpPolicy + fused Adam (the Agent's optimizer)",
     "agent_default": "Agent default (BackboneExtractor mlp 64 + net_arch [64])",
     "agent_full_mlp": "Agent, mlp backbone 64-64 tanh + net_arch []",
 }
@@ -302,6 +311,7 @@ def bench_extractor(cfg: Config) -> dict[str, Any]:
     """Part 3: steps/s of the same PPO run with SB3's network and with the Agent's, seed 0."""
     sides: dict[str, Side] = {
         "sb3_mlp_policy": partial(plain_ppo, cfg),
+        "sb3_mlp_policy_fused": partial(plain_ppo, cfg, fused=True),
         "agent_default": partial(agent_side, "CartPole-v1", "ppo", cfg),
         "agent_full_mlp": partial(agent_side, "CartPole-v1", "ppo", cfg, **FULL_MLP_AGENT),
     }
@@ -324,8 +334,10 @@ def bench_extractor(cfg: Config) -> dict[str, Any]:
         for fitted in timing.results:
             close_env(fitted)
     reference = rows["sb3_mlp_policy"]["steps_per_s_median"]
+    same_optimizer = rows["sb3_mlp_policy_fused"]["steps_per_s_median"]
     for row in rows.values():
         row["steps_per_s_ratio_vs_sb3"] = round(row["steps_per_s_median"] / reference, 4)
+        row["steps_per_s_ratio_vs_sb3_fused"] = round(row["steps_per_s_median"] / same_optimizer, 4)
     return {"env_id": "CartPole-v1", "steps": cfg.extractor_steps, "seed": 0, "sides": rows}
 
 

@@ -185,13 +185,14 @@ def _transfer_step(root: Path, quick: bool, labels_per_class: int = 5) -> TourSt
 
 
 def _rl_step(root: Path, quick: bool, progress: bool) -> TourStep:
-    """Reinforcement: PPO with its tuned preset on CartPole-v1 for a fixed number of steps."""
+    """Reinforcement: PPO with its tuned preset on CartPole-v1 for the preset's 100k steps
+    (30k with ``quick``), without early stopping."""
     started = time.perf_counter()
     summary = run_rl(
         RLRunConfig(
             env="CartPole-v1",
             algo="ppo",
-            timesteps=20_000 if quick else 60_000,
+            timesteps=30_000 if quick else 0,  # 0: the preset's budget (100k steps)
             eval_episodes=10,
             stop_reward="none",
         ),

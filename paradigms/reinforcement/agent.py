@@ -41,25 +41,9 @@ from paradigms.reinforcement.callbacks import (
 from paradigms.reinforcement.env_source import EnvSource, resolve_env
 from paradigms.reinforcement.extractor import BackboneExtractor, observation_layout
 from paradigms.reinforcement.presets import get_preset, has_preset
-from paradigms.reinforcement.validation import validate_env
+from paradigms.reinforcement.validation import ignore_irrelevant_checker_warnings, validate_env
 
 BackboneSpec = str | os.PathLike[str] | Backbone
-
-
-def _ignore_irrelevant_checker_warnings(source: EnvSource) -> None:
-    """Silence checker warnings that do not apply to agents built here.
-
-    SB3's "minimal resolution 36x36" is about its NatureCNN (the library cnn reads small
-    images); Gymnasium's own envs are known to work, so the checkers' style advice about
-    them (infinite bounds, asymmetric action ranges) is noise. Custom envs keep every warning.
-    """
-    warnings.filterwarnings("ignore", message=".*minimal resolution for an image is 36x36")
-    if source.kind == "id" and source.env_id is not None:
-        from gymnasium.envs.registration import registry
-
-        entry_point = str(getattr(registry.get(source.env_id), "entry_point", ""))
-        if entry_point.startswith("gymnasium.envs."):
-            warnings.simplefilter("ignore", UserWarning)
 
 
 def _check_algo(algo: str) -> str:
@@ -171,7 +155,7 @@ class Agent:
         try:
             if check_env:
                 with warnings.catch_warnings():
-                    _ignore_irrelevant_checker_warnings(self.source)
+                    ignore_irrelevant_checker_warnings(self.source.env_id)
                     validate_env(probe, algo=self.algo)
             self._observation_space = probe.observation_space
         finally:

@@ -315,3 +315,23 @@ def validate_env(env: gym.Env, *, algo: str | None = None) -> None:
     _check_step(env)
     _run_library_checkers(env)
     env.reset(seed=None)
+
+
+def ignore_irrelevant_checker_warnings(env_id: str | None) -> None:
+    """Silence checker warnings that do not apply to agents built here.
+
+    SB3's "minimal resolution 36x36" is about its NatureCNN (the library cnn reads small
+    images); Gymnasium's own envs are known to work, so the checkers' style advice about
+    them (infinite bounds, asymmetric action ranges) is noise. Custom envs keep every warning.
+    Call inside ``warnings.catch_warnings()``.
+
+    Args:
+        env_id: the registered id of the env being checked, or None for custom envs.
+    """
+    warnings.filterwarnings("ignore", message=".*minimal resolution for an image is 36x36")
+    if env_id is not None:
+        from gymnasium.envs.registration import registry
+
+        entry_point = str(getattr(registry.get(env_id), "entry_point", ""))
+        if entry_point.startswith("gymnasium.envs."):
+            warnings.simplefilter("ignore", UserWarning)
