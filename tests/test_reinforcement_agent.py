@@ -13,7 +13,7 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.env_util import make_vec_env
 
 from paradigms.backbones import create_backbone, save_backbone
-from paradigms.reinforcement import Agent, GridWorldEnv
+from paradigms.reinforcement import Agent, GridWorldEnv, PixelCatchEnv
 
 
 def _n_params(module: torch.nn.Module) -> int:
@@ -298,3 +298,13 @@ def test_subprocess_workers(tmp_path):
         agent.close()
     with pytest.raises(ValueError, match="vec_env"):
         Agent("CartPole-v1", algo="ppo", vec_env="threads")
+
+
+def test_a_timm_backbone_drives_a_policy_on_small_images(tmp_path):
+    agent = Agent(
+        PixelCatchEnv, algo="ppo", backbone="timm:test_resnet", seed=0, n_steps=16, batch_size=16
+    )
+    agent.learn(32, progress_bar=False)
+    assert agent.backbone_.config.name == "timm:test_resnet"
+    loaded = Agent.load(agent.save(tmp_path / "timm"))
+    assert _same_state(loaded.policy, agent.policy)
