@@ -2,6 +2,8 @@
 
 ``agent.safetensors`` holds every tensor: the policy's weights (target networks included),
 the optimizers' state, SAC's entropy coefficient and the ``VecNormalize`` statistics.
+Off-policy replay buffers are not saved (they can be gigabytes): a loaded SAC, TD3 or DQN
+agent acts exactly as saved, and further training first refills its buffer.
 ``agent.json`` holds everything else: algorithm, env reference, hyperparameters (JSON form),
 backbone config, spaces, optimizer settings, history, package versions, and the SHA-256 of
 the weights file, so a mismatched or half-written pair is refused. Nothing is unpickled, so
@@ -267,6 +269,8 @@ def load_agent(
         {k: v.numpy() for k, v in tensors.items() if k.startswith("vecnormalize.")},
     )
     model.num_timesteps = int(config.get("num_timesteps", 0))
+    if hasattr(model, "learning_starts"):  # off-policy: refill the (unsaved) buffer first
+        model.learning_starts = model.num_timesteps + int(model.learning_starts)
     model._n_updates = int(config.get("n_updates", 0))
     agent.history_ = [dict(row) for row in config.get("history", [])]
     agent.evaluations_ = [
