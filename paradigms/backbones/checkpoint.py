@@ -134,6 +134,12 @@ def load_backbone(path: str | os.PathLike[str], device: str | torch.device = "cp
     return backbone.to(device).eval()
 
 
+def is_backbone_path(spec: str | os.PathLike[str]) -> bool:
+    """Whether ``backbone=spec`` names a saved file rather than a registered backbone name."""
+    text = os.fspath(spec)
+    return text.endswith(".safetensors") or os.sep in text or Path(text).is_file()
+
+
 def resolve_backbone(
     spec: str | os.PathLike[str] | Backbone, in_shape: tuple[int, ...], **kwargs: Any
 ) -> Backbone:
@@ -154,8 +160,7 @@ def resolve_backbone(
         source = f"the given {type(spec).__name__}"
     elif isinstance(spec, (str, os.PathLike)):
         text = os.fspath(spec)
-        looks_like_file = text.endswith(".safetensors") or os.sep in text or Path(text).is_file()
-        if looks_like_file:
+        if is_backbone_path(text):
             backbone, source = load_backbone(text), f"the backbone file {text!r}"
         else:
             return create_backbone(text, in_shape, **kwargs)

@@ -4,30 +4,9 @@ from __future__ import annotations
 
 import numbers
 
+from paradigms._common.checks import check_int
 
-def check_int(name: str, value: object, minimum: int) -> int:
-    """Return ``value`` as an ``int`` after checking it is an integer ``>= minimum``.
-
-    Args:
-        name: the argument name, used in the error message.
-        value: the value the caller passed.
-        minimum: the smallest allowed value.
-
-    Returns:
-        ``value`` as a Python ``int``.
-
-    Raises:
-        TypeError: if ``value`` is not an integer (``bool`` is refused too).
-        ValueError: if ``value < minimum``.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an int, got {type(value).__name__} ({value!r}); "
-            f"pass a whole number >= {minimum}."
-        )
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}; pass a larger value.")
-    return int(value)
+__all__ = ["check_int", "check_nonnegative"]
 
 
 def check_nonnegative(name: str, value: object) -> float:

@@ -13,7 +13,6 @@ from stable_baselines3.common.vec_env import (
     SubprocVecEnv,
     VecEnv,
     VecNormalize,
-    sync_envs_normalization,
 )
 
 from paradigms.reinforcement.env_source import EnvSource
@@ -73,7 +72,8 @@ def make_training_env(
 
 
 def make_eval_env(source: EnvSource, train_env: VecEnv, seed: int | None) -> VecEnv:
-    """One env for evaluation, sharing the training env's observation statistics (frozen)."""
+    """One env for evaluation, normalised like the training env but never updating its
+    statistics (copy them in with ``sync_envs_normalization`` before each evaluation)."""
     venv = make_vec_env(source.factory, n_envs=1, seed=seed, vec_env_cls=DummyVecEnv)
     if isinstance(train_env, VecNormalize):
         venv = VecNormalize(
@@ -84,7 +84,6 @@ def make_eval_env(source: EnvSource, train_env: VecEnv, seed: int | None) -> Vec
             clip_obs=train_env.clip_obs,
             gamma=train_env.gamma,
         )
-        sync_envs_normalization(train_env, venv)
     return venv
 
 

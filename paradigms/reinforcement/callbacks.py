@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import os
 import time
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -86,7 +85,7 @@ class ProgressBar(BaseCallback):
         self._bar.update(self.training_env.num_envs)
         if len(self.history) != self._seen:
             self._seen = len(self.history)
-            recent = deque((row["episode_return"] for row in self.history), maxlen=20)
+            recent = [row["episode_return"] for row in self.history[-20:]]
             self._bar.set_postfix(mean_return=f"{sum(recent) / len(recent):.1f}")
         return True
 

@@ -32,6 +32,7 @@ from stable_baselines3.common.preprocessing import get_flattened_obs_dim
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 
 from paradigms.backbones import Backbone, create_backbone, resolve_backbone
+from paradigms.backbones.checkpoint import is_backbone_path
 
 MIN_IMAGE_SIDE = 8
 
@@ -120,7 +121,7 @@ class BackboneExtractor(BaseFeaturesExtractor):
             layout == "vector" and len(obs_shape) <= 1 and not is_uint8
         )
         self.freeze_backbone = bool(freeze_backbone)
-        self.pretrained = not isinstance(backbone, str) or _looks_like_file(backbone)
+        self.pretrained = not isinstance(backbone, str) or is_backbone_path(backbone)
         self._pretrained_state = (
             {k: v.detach().clone() for k, v in net.state_dict().items()} if self.pretrained else {}
         )
@@ -163,11 +164,6 @@ class BackboneExtractor(BaseFeaturesExtractor):
         if not normalizer.is_identity:
             x = normalizer(x)
         return self.backbone.forward_features(x)
-
-
-def _looks_like_file(spec: str | os.PathLike[str]) -> bool:
-    text = os.fspath(spec)
-    return text.endswith(".safetensors") or os.sep in text or os.path.isfile(text)
 
 
 def _resolve_for_observations(

@@ -9,25 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from paradigms.report._arrays import column
 from paradigms.report._figure import PathLike, new_figure, save_png
 
 #: Episodes averaged by the rolling mean.
 ROLLING_WINDOW = 20
-
-
-def _number(value: Any) -> float:
-    """``value`` as a float, NaN when missing or not a finite number (CSV strings accepted)."""
-    if value is None or isinstance(value, bool):
-        return math.nan
-    try:
-        out = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return math.nan
-    return out if math.isfinite(out) else math.nan
-
-
-def _column(rows: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
-    return np.array([_number(row.get(key)) for row in rows], dtype=float)
 
 
 def rolling_mean(values: np.ndarray, window: int = ROLLING_WINDOW) -> np.ndarray:
@@ -84,14 +70,14 @@ def plot_episode_returns(
             "history is empty: no training episode finished, so there is no learning curve to "
             "plot. Train for more timesteps (at least one full episode per env)."
         )
-    returns = _column(history, "episode_return")
+    returns = column(history, "episode_return")
     if np.all(np.isnan(returns)):
         keys = sorted({str(k) for row in history for k in row})
         raise ValueError(
             f"history has no numeric 'episode_return' values (keys seen: {keys}); pass "
             "agent.history_ or the rows of episodes.csv."
         )
-    steps = _column(history, "timesteps")
+    steps = column(history, "timesteps")
     steps = np.where(np.isnan(steps), np.arange(1, len(history) + 1, dtype=float), steps)
 
     fig = new_figure(7.0, 4.2)
@@ -107,9 +93,9 @@ def plot_episode_returns(
     )
     if evaluations:
         ax.errorbar(
-            _column(evaluations, "timesteps"),
-            _column(evaluations, "mean_return"),
-            yerr=np.nan_to_num(_column(evaluations, "std_return")),
+            column(evaluations, "timesteps"),
+            column(evaluations, "mean_return"),
+            yerr=np.nan_to_num(column(evaluations, "std_return")),
             fmt="o",
             color="C1",
             capsize=3,

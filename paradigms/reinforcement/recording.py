@@ -200,7 +200,6 @@ def record_episode(
             return None
         frames = [_to_image(first)]
         stride, total, length = 1, 0.0, 0
-        last: np.ndarray | None = None
         discrete = isinstance(env.action_space, spaces.Discrete)
         for step in range(1, max_steps + 1):
             actions, _ = agent.predict(observation, deterministic=deterministic)
@@ -208,20 +207,16 @@ def record_episode(
             observation, reward, terminated, truncated, _ = env.step(action)
             total += float(reward)
             length = step
-            picture = _render(env)
-            if picture is None:
-                return None
-            last = None
-            if step % stride == 0:
+            done = terminated or truncated or step == max_steps
+            if step % stride == 0 or done:  # render only kept frames, and always the last one
+                picture = _render(env)
+                if picture is None:
+                    return None
                 frames.append(_to_image(picture))
                 if len(frames) > MAX_FRAMES:  # keep every other frame from now on
                     frames, stride = frames[::2], stride * 2
-            else:
-                last = picture
-            if terminated or truncated:
+            if done:
                 break
-        if last is not None:  # always show how the episode ended
-            frames.append(_to_image(last))
     finally:
         env.close()
     data, n_frames = _encode_gif(frames, 1000.0 * stride / fps)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,3 +38,22 @@ def to_1d(values: Any, name: str) -> np.ndarray:
             raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
         arr = arr.reshape(-1)
     return arr
+
+
+def finite_float(value: object) -> float:
+    """Return ``value`` as a finite float (NaN when missing, non-numeric or infinite).
+
+    Accepts Python and NumPy numbers, 0-d tensors and numeric strings (e.g. read from a CSV).
+    """
+    if value is None or isinstance(value, bool):
+        return math.nan
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError, RuntimeError):
+        return math.nan
+    return out if math.isfinite(out) else math.nan
+
+
+def column(rows: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
+    """``rows[i][key]`` for every row as a float array ``(len(rows),)``, NaN where missing."""
+    return np.array([finite_float(row.get(key)) for row in rows], dtype=float)

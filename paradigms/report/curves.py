@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 from matplotlib.axes import Axes
 
+from paradigms.report._arrays import column
 from paradigms.report._figure import PathLike, new_figure, save_png
 
 #: Key prefixes that name a data split; the rest of the key is the quantity's name.
@@ -33,20 +33,6 @@ def _split_key(key: str) -> tuple[str, str]:
     return "", key
 
 
-def _as_float(value: object) -> float:
-    """Return ``value`` as a finite float (NaN when missing, non-numeric or infinite).
-
-    Accepts Python and NumPy numbers, 0-d tensors and numeric strings (e.g. read from a CSV).
-    """
-    if value is None or isinstance(value, bool):
-        return math.nan
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError, RuntimeError):
-        return math.nan
-    return out if math.isfinite(out) else math.nan
-
-
 def _ordered_keys(history: Sequence[Mapping[str, float]]) -> list[str]:
     """Every key of the history, in order of first appearance."""
     seen: dict[str, None] = {}
@@ -56,13 +42,9 @@ def _ordered_keys(history: Sequence[Mapping[str, float]]) -> list[str]:
     return list(seen)
 
 
-def _series(history: Sequence[Mapping[str, float]], key: str) -> np.ndarray:
-    return np.array([_as_float(row.get(key)) for row in history], dtype=float)
-
-
 def _epochs(history: Sequence[Mapping[str, float]]) -> np.ndarray:
     """The x values: the ``epoch`` entries where present and numeric, else 1, 2, 3, ..."""
-    epochs = _series(history, "epoch")
+    epochs = column(history, "epoch")
     fallback = np.arange(1, len(history) + 1, dtype=float)
     return np.where(np.isnan(epochs), fallback, epochs)
 
@@ -128,8 +110,8 @@ def plot_learning_curves(history: Sequence[Mapping[str, float]], path: PathLike)
         raise ValueError("history is empty: nothing to plot")
     x = _epochs(history)
     keys = _ordered_keys(history)
-    losses = {k: _series(history, k) for k in keys if _is_loss(k)}
-    metrics = {k: _series(history, k) for k in keys if _is_metric(k)}
+    losses = {k: column(history, k) for k in keys if _is_loss(k)}
+    metrics = {k: column(history, k) for k in keys if _is_metric(k)}
     losses = {k: y for k, y in losses.items() if not np.all(np.isnan(y))}
     metrics = {k: y for k, y in metrics.items() if not np.all(np.isnan(y))}
     panels = [p for p in ((losses, "Loss", "loss"), (metrics, "Metrics", "value")) if p[0]]

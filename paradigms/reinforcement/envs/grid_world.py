@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+
+from paradigms._common.checks import check_int
 
 #: Row and column change of each action: 0 up, 1 down, 2 left, 3 right.
 MOVES: tuple[tuple[int, int], ...] = ((-1, 0), (1, 0), (0, -1), (0, 1))
@@ -16,23 +17,6 @@ ACTION_NAMES: tuple[str, ...] = ("up", "down", "left", "right")
 _CELL_PX = 16
 _EMPTY, _LINE = (235, 235, 235), (190, 190, 190)
 _AGENT, _GOAL = (40, 90, 200), (60, 170, 80)
-
-
-def check_int(name: str, value: object, minimum: int) -> int:
-    """Return ``value`` as an ``int`` after checking it is an integer ``>= minimum``.
-
-    Raises:
-        TypeError: if ``value`` is not an integer (``bool`` is refused too).
-        ValueError: if ``value < minimum``.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an int, got {type(value).__name__} ({value!r}); "
-            f"pass a whole number >= {minimum}."
-        )
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}; pass a larger value.")
-    return int(value)
 
 
 def check_render_mode(render_mode: object, modes: list[str]) -> str | None:

@@ -8,7 +8,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from paradigms.reinforcement.envs.grid_world import check_action, check_int, check_render_mode
+from paradigms._common.checks import check_int
+from paradigms.reinforcement.envs.grid_world import check_action, check_render_mode
 
 ACTION_NAMES: tuple[str, ...] = ("left", "stay", "right")
 
