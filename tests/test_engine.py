@@ -712,10 +712,12 @@ def _free_port() -> int:
 
 
 _DDP_SCRIPT = """
+import atexit
 import os
 import sys
 
 import torch
+import torch.distributed as dist
 from torch import nn
 
 from paradigms.engine import fit
@@ -723,6 +725,14 @@ from paradigms.engine import fit
 torch.set_num_threads(1)
 out = sys.argv[1]
 rank = int(os.environ["RANK"])
+
+
+def record_group_state():  # registered first, so it runs after the library's exit handler
+    with open(os.path.join(out, f"group_alive_at_exit{rank}.txt"), "w") as fh:
+        fh.write(str(dist.is_initialized()))
+
+
+atexit.register(record_group_state)
 g = torch.Generator().manual_seed(0)
 X = torch.randn(64, 4, generator=g)
 y = X @ torch.linspace(-1.0, 1.0, 4).reshape(4, 1)
@@ -758,6 +768,8 @@ def test_distributed_two_ranks_on_cpu(tmp_path: Path) -> None:
         command, env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for rank in (0, 1):  # the group fit created is torn down before interpreter shutdown
+        assert (tmp_path / f"group_alive_at_exit{rank}.txt").read_text() == "False"
     with open(tmp_path / "run" / "metrics.csv", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == 3
     assert (tmp_path / "run" / "checkpoint.pt").is_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 
 import torch
@@ -19,7 +20,8 @@ def world_info() -> tuple[int, int]:
 def setup_distributed(device: torch.device) -> tuple[int, int, torch.device]:
     """Join the process group torchrun set up (once), returning ``(rank, world_size, device)``.
 
-    On CUDA each process takes the GPU of its ``LOCAL_RANK``.
+    On CUDA each process takes the GPU of its ``LOCAL_RANK``. A group created here is
+    destroyed at interpreter exit (or earlier by the caller's ``destroy_process_group``).
     """
     rank, world_size = world_info()
     if world_size <= 1:
@@ -29,7 +31,19 @@ def setup_distributed(device: torch.device) -> tuple[int, int, torch.device]:
         torch.cuda.set_device(device)
     if not dist.is_initialized():
         dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
+        atexit.register(_destroy_group_at_exit)
     return rank, world_size, device
+
+
+def _destroy_group_at_exit() -> None:
+    """Tear down the group this module created while the interpreter is still whole.
+
+    A gloo group left for the interpreter's own shutdown can abort the process (SIGABRT,
+    "terminate called without an active exception") after training finished correctly.
+    A script that already called ``dist.destroy_process_group()`` makes this a no-op.
+    """
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def wrap_model(model: nn.Module, device: torch.device, world_size: int) -> nn.Module:
