@@ -16,6 +16,7 @@ from stable_baselines3.common.vec_env import (
 )
 
 from paradigms.reinforcement.env_source import EnvSource
+from paradigms.reinforcement.evaluation import EvaluationStepCap
 
 VEC_ENV_CLASSES: dict[str, type[VecEnv]] = {"dummy": DummyVecEnv, "subproc": SubprocVecEnv}
 
@@ -73,8 +74,16 @@ def make_training_env(
 
 def make_eval_env(source: EnvSource, train_env: VecEnv, seed: int | None) -> VecEnv:
     """One env for evaluation, normalised like the training env but never updating its
-    statistics (copy them in with ``sync_envs_normalization`` before each evaluation)."""
-    venv = make_vec_env(source.factory, n_envs=1, seed=seed, vec_env_cls=DummyVecEnv)
+    statistics (copy them in with ``sync_envs_normalization`` before each evaluation).
+
+    Episodes of an env with no time limit are cut at a step cap (see ``evaluation.py``).
+    """
+    venv = make_vec_env(
+        lambda: EvaluationStepCap(source.factory()),
+        n_envs=1,
+        seed=seed,
+        vec_env_cls=DummyVecEnv,
+    )
     if isinstance(train_env, VecNormalize):
         venv = VecNormalize(
             venv,

@@ -16,7 +16,6 @@ import numpy as np
 import torch
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
-from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.vec_env import VecEnv, VecNormalize, sync_envs_normalization
 
 from paradigms._common.device import resolve_device
@@ -39,6 +38,7 @@ from paradigms.reinforcement.callbacks import (
     ProgressBar,
 )
 from paradigms.reinforcement.env_source import EnvSource, resolve_env
+from paradigms.reinforcement.evaluation import evaluate_agent
 from paradigms.reinforcement.extractor import BackboneExtractor, observation_layout
 from paradigms.reinforcement.presets import get_preset, has_preset
 from paradigms.reinforcement.validation import ignore_irrelevant_checker_warnings, validate_env
@@ -367,18 +367,19 @@ class Agent:
         """Mean and standard deviation of the return over ``n_episodes`` evaluation episodes.
 
         Rewards are the env's own (never normalised), so results compare across agents.
+        An env with no time limit has its evaluation episodes cut at
+        ``evaluation.EVALUATION_STEP_CAP`` steps, with a warning when that happens.
         """
         if int(n_episodes) < 1:
             raise ValueError(f"n_episodes must be a positive int; got {n_episodes!r}.")
         with torch_threads(self.num_threads):
-            mean, std = evaluate_policy(  # type: ignore[misc]
+            return evaluate_agent(
                 self.model,
                 self.evaluation_env(),
-                n_eval_episodes=int(n_episodes),
-                deterministic=deterministic,
-                warn=False,
+                int(n_episodes),
+                deterministic,
+                self.source.name,
             )
-        return float(mean), float(std)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike[str]) -> Path:
