@@ -106,7 +106,7 @@ def _layers(shapes: Sequence[str]) -> str:
 
 def render_markdown(results: dict[str, Any]) -> str:
     """The RESULTS.md section (also printed): context, goals, then one table per part."""
-    parts = [_render_header(results), _render_goals(results["goals"])]
+    parts = [render_header(results, TITLE), render_goals(results["goals"])]
     if "ppo" in results:
         parts.append(_render_ppo(results["ppo"], results["anchor"]["ppo_cartpole"]))
     if "sac" in results:
@@ -116,7 +116,11 @@ def render_markdown(results: dict[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
-def _render_header(results: dict[str, Any]) -> str:
+TITLE = "Reinforcement: paradigms Agent vs plain stable-baselines3"
+
+
+def render_header(results: dict[str, Any], title: str) -> str:
+    """Date, machine, command and the timing and evaluation protocol, under ``## title``."""
     m, cfg = results["machine"], results["config"]
     packages = m["packages"]
     quick = (
@@ -126,7 +130,7 @@ def _render_header(results: dict[str, Any]) -> str:
         else ""
     )
     return (
-        "## Reinforcement: paradigms Agent vs plain stable-baselines3"
+        f"## {title}"
         f"{quick}\n\n"
         f"- date: {results['date']}\n"
         f"- machine: {m['cpu_count']} CPUs ({m['cpu_model']}), torch {m['torch']}, "
@@ -147,7 +151,7 @@ def _render_header(results: dict[str, Any]) -> str:
     )
 
 
-def _render_goals(goals: list[dict[str, Any]]) -> str:
+def render_goals(goals: list[dict[str, Any]]) -> str:
     rows = [[g["goal"], g["measured"], g["target"], status(g["passed"])] for g in goals]
     return "### Goals\n\n" + md_table(["goal", "measured", "target", "result"], rows)
 
@@ -160,7 +164,7 @@ def _side_cells(side: dict[str, Any]) -> list[str]:
     ]
 
 
-def _per_seed_table(part: dict[str, Any]) -> str:
+def per_seed_table(part: dict[str, Any]) -> str:
     """One row per seed (each side's evaluation, seconds, steps/s), then the medians."""
     sides = list(part["summary"])
     headers = ["seed", "order"]
@@ -192,7 +196,7 @@ def _per_seed_table(part: dict[str, Any]) -> str:
     return md_table(headers, rows)
 
 
-def _preset_note(preset: dict[str, Any]) -> str:
+def preset_note(preset: dict[str, Any]) -> str:
     if not preset["differences"]:
         return (
             "The Agent's preset equals the plain side's hyperparameters "
@@ -208,14 +212,14 @@ def _render_ppo(ppo: dict[str, Any], anchor: dict[str, Any]) -> str:
         "(zoo hyperparameters)"
     )
     note = (
-        f"{_preset_note(ppo['preset'])} Wall time ratio (median Agent / median SB3): "
+        f"{preset_note(ppo['preset'])} Wall time ratio (median Agent / median SB3): "
         f"**{ppo['time_ratio']:.4f}**; moonshot <= {PPO_MOONSHOT_TIME_RATIO}: "
         f"{status(moonshot)}. Issue anchor (plain SB3, the zoo's values, "
         f"{anchor['steps']:,} steps): {anchor['seconds']:.0f} s, evaluation "
         f"{anchor['eval_mean']:.1f}, about {anchor['steps_per_s']:,} steps/s. "
         f"Part took {ppo['part_seconds']:.0f} s in all."
     )
-    return f"{title}\n\n{_per_seed_table(ppo)}\n\n{note}"
+    return f"{title}\n\n{per_seed_table(ppo)}\n\n{note}"
 
 
 def _network_note(networks: dict[str, Any]) -> str:
@@ -241,13 +245,13 @@ def _render_sac(sac: dict[str, Any], anchor: dict[str, Any]) -> str:
     if "sb3" in sac["summary"]:
         title += " vs plain SB3 (zoo hyperparameters)"
     note = (
-        f"{_preset_note(sac['preset'])} {_network_note(sac['networks'])} "
+        f"{preset_note(sac['preset'])} {_network_note(sac['networks'])} "
         f"Zoo reference: {anchor['eval_mean']:.0f} at {anchor['steps']:,} steps. "
         f"Part took {sac['part_seconds']:.0f} s in all."
     )
     if "time_ratio" in sac:
         note += f" Wall time ratio (medians, Agent / SB3): {sac['time_ratio']:.3f}."
-    return f"{title}\n\n{_per_seed_table(sac)}\n\n{note}"
+    return f"{title}\n\n{per_seed_table(sac)}\n\n{note}"
 
 
 def _render_extractor(extractor: dict[str, Any], repeats: int) -> str:

@@ -43,7 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -124,6 +124,17 @@ class Config:
         return dict(self.warm_up_steps)[algo]
 
 
+class SideSettings(Protocol):
+    """What running and comparing sides needs of a config (``Config`` here, and the configs of
+    the benchmarks that reuse these sides, such as ``reinforcement_lunar.py``)."""
+
+    threads: int
+    device: str
+    eval_episodes: int
+
+    def warm_up(self, algo: str) -> int: ...
+
+
 # --------------------------------------------------------------------------- sides
 # Each side builds its model and learns; the returned SB3 model is evaluated afterwards.
 Side = Callable[[int, int], BaseAlgorithm]
@@ -151,7 +162,9 @@ def plain_sac(cfg: Config, seed: int, steps: int) -> BaseAlgorithm:
     return SAC("MlpPolicy", env, seed=seed, device=cfg.device, **PLAIN_SAC).learn(steps)
 
 
-def agent_side(env_id: str, algo: str, cfg: Config, seed: int, steps: int, **kwargs: Any) -> Any:
+def agent_side(
+    env_id: str, algo: str, cfg: SideSettings, seed: int, steps: int, **kwargs: Any
+) -> Any:
     """``Agent(env_id, algo, seed=seed, **kwargs)`` with its preset, learned for ``steps``.
 
     The progress bar is off (the plain side has none); ``num_threads`` is the benchmark's.
@@ -197,6 +210,15 @@ def network_summary(policy: nn.Module) -> dict[str, Any]:
     }
 
 
+def compare_networks(agent: Agent, plain: BaseAlgorithm) -> dict[str, Any]:
+    """:func:`network_summary` of an untrained Agent's and plain SB3 model's policies; both
+    are closed afterwards."""
+    networks = {"agent": network_summary(agent.policy), "sb3": network_summary(plain.policy)}
+    agent.close()
+    close_env(plain)
+    return networks
+
+
 def preset_check(env_id: str, algo: str, plain: dict[str, Any], n_envs: int) -> dict[str, Any]:
     """The Agent's hyperparameters next to the plain side's: do they agree?"""
     agent = Agent(env_id, algo=algo, check_env=False)
@@ -212,7 +234,7 @@ def preset_check(env_id: str, algo: str, plain: dict[str, Any], n_envs: int) -> 
 
 # --------------------------------------------------------------------------- parts 1 and 2
 def run_seed(
-    name: str, side: Side, env_id: str, cfg: Config, seed: int, steps: int
+    name: str, side: Side, env_id: str, cfg: SideSettings, seed: int, steps: int
 ) -> dict[str, Any]:
     """One timed construction + learning of one side, then its (untimed) evaluation."""
     model, seconds = time_call(partial(side, seed, steps), cfg.threads)
@@ -230,7 +252,12 @@ def run_seed(
 
 
 def compare_sides(
-    env_id: str, algo: str, sides: dict[str, Side], cfg: Config, seeds: Sequence[int], steps: int
+    env_id: str,
+    algo: str,
+    sides: dict[str, Side],
+    cfg: SideSettings,
+    seeds: Sequence[int],
+    steps: int,
 ) -> dict[str, Any]:
     """Every side on every seed; the order alternates per seed (given order on even seeds'
     positions, reversed on odd ones) after one untimed warm-up of each side."""
@@ -289,12 +316,7 @@ def bench_sac(cfg: Config) -> dict[str, Any]:
     result["preset"] = preset_check("Pendulum-v1", "sac", PLAIN_SAC, PLAIN_SAC_N_ENVS)
     agent = Agent("Pendulum-v1", algo="sac", check_env=False, device=cfg.device)
     plain = SAC("MlpPolicy", make_vec_env("Pendulum-v1"), device=cfg.device, **PLAIN_SAC)
-    result["networks"] = {
-        "agent": network_summary(agent.policy),
-        "sb3": network_summary(plain.policy),
-    }
-    agent.close()
-    close_env(plain)
+    result["networks"] = compare_networks(agent, plain)
     return result
 
 
@@ -342,24 +364,47 @@ def bench_extractor(cfg: Config) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- main
-def run(cfg: Config, command: str) -> dict[str, Any]:
-    """The chosen parts, in order; returns the JSON-ready results (goals included)."""
+def run_parts(
+    section: str,
+    command: str,
+    cfg: Any,
+    packages: tuple[str, ...],
+    extra: dict[str, Any],
+    benches: dict[str, Callable[[], dict[str, Any]]],
+    goals: Callable[[dict[str, Any]], list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Run ``benches`` in order (each timed into its ``part_seconds``) and return the
+    JSON-ready results: date, command, machine, ``cfg`` (a dataclass), ``extra``, the parts
+    and the goals judged on them."""
     results: dict[str, Any] = {
-        "benchmark": SECTION,
+        "benchmark": section,
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": command,
-        "machine": machine_info(("stable-baselines3", "gymnasium", "numpy", "paradigms")),
+        "machine": machine_info(packages),
         "config": dataclasses.asdict(cfg),
-        "anchor": ANCHOR,
+        **extra,
     }
-    benches = {"ppo": bench_ppo, "sac": bench_sac, "extractor": bench_extractor}
-    for part in cfg.parts:
-        print(f"[{part}]", flush=True)
-        results[part], seconds = time_call(partial(benches[part], cfg), cfg.threads)
-        results[part]["part_seconds"] = round(seconds, 1)
+    for name, bench in benches.items():
+        print(f"[{name}]", flush=True)
+        results[name], seconds = time_call(bench, cfg.threads)
+        results[name]["part_seconds"] = round(seconds, 1)
     results["machine"]["load_average_at_end"] = load_average()
-    results["goals"] = evaluate_goals(results)
+    results["goals"] = goals(results)
     return results
+
+
+def run(cfg: Config, command: str) -> dict[str, Any]:
+    """The chosen parts, in order; returns the JSON-ready results (goals included)."""
+    benches = {"ppo": bench_ppo, "sac": bench_sac, "extractor": bench_extractor}
+    return run_parts(
+        SECTION,
+        command,
+        cfg,
+        ("stable-baselines3", "gymnasium", "numpy", "paradigms"),
+        {"anchor": ANCHOR},
+        {part: partial(benches[part], cfg) for part in cfg.parts},
+        evaluate_goals,
+    )
 
 
 def _ints(text: str) -> tuple[int, ...]:
