@@ -310,3 +310,45 @@ def test_a_timm_backbone_drives_a_policy_on_small_images(tmp_path):
     assert agent.backbone_.config.name == "timm:test_resnet"
     loaded = Agent.load(agent.save(tmp_path / "timm"))
     assert _same_state(loaded.policy, agent.policy)
+
+
+class _SpaceEnv(gym.Env):
+    """Observations drawn (seeded) from ``observation_space``; 10 steps of reward 1."""
+
+    action_space = gym.spaces.Discrete(2)
+
+    def __init__(self, observation_space: gym.Space) -> None:
+        self.observation_space = observation_space
+        self._t = 0
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        self.observation_space.seed(seed)
+        self._t = 0
+        return self.observation_space.sample(), {}
+
+    def step(self, action):
+        self._t += 1
+        return self.observation_space.sample(), 1.0, self._t >= 10, False, {}
+
+
+@pytest.mark.parametrize(
+    ("space", "in_features"),
+    [
+        (gym.spaces.MultiDiscrete([3, 4]), 7),  # one-hot per dimension
+        (gym.spaces.MultiBinary(5), 5),
+        (gym.spaces.MultiBinary([2, 3]), 6),
+    ],
+)
+def test_multi_discrete_and_binary_observations_train_save_and_load(space, in_features, tmp_path):
+    def make_env() -> gym.Env:
+        return _SpaceEnv(space)
+
+    agent = Agent(make_env, algo="ppo", seed=0, n_steps=64, batch_size=64)
+    assert agent.backbone_.in_shape == (in_features,)
+    agent.learn(128, progress_bar=False)
+    assert agent.evaluate(n_episodes=1) == (10.0, 0.0)
+    agent.save(tmp_path / "agent")
+    loaded = Agent.load(tmp_path / "agent", env=make_env)
+    obs = space.sample()
+    assert loaded.predict(obs)[0] == agent.predict(obs)[0]

@@ -60,8 +60,9 @@ def describe_space(space: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"type": type(space).__name__, "repr": str(space)}
     out["shape"] = list(space.shape) if getattr(space, "shape", None) is not None else None
     out["dtype"] = str(space.dtype) if getattr(space, "dtype", None) is not None else None
-    if hasattr(space, "n"):
-        out["n"] = int(space.n)
+    for size in ("n", "nvec"):  # Discrete/MultiBinary n (an int or a shape), MultiDiscrete nvec
+        if hasattr(space, size):
+            out[size] = np.asarray(getattr(space, size)).tolist()
     return out
 
 

@@ -32,7 +32,14 @@ ALGO_ACTION_SPACES: dict[str, tuple[type[spaces.Space], ...]] = {
 }
 
 #: Observation space types the agents accept.
-OBSERVATION_SPACES: tuple[type[spaces.Space], ...] = (spaces.Box, spaces.Discrete)
+# what SB3's policies read without a Dict policy (Discrete and Multi* arrive one-hot / as 0-1
+# floats, so the backbone sees one vector)
+OBSERVATION_SPACES: tuple[type[spaces.Space], ...] = (
+    spaces.Box,
+    spaces.Discrete,
+    spaces.MultiDiscrete,
+    spaces.MultiBinary,
+)
 
 _SPACE_FIX = {
     "observation_space": "e.g. gymnasium.spaces.Box(low, high, shape, dtype=np.float32)",
@@ -227,8 +234,9 @@ def _check_algo(env: gym.Env, algo: str) -> None:
     if not isinstance(obs_space, OBSERVATION_SPACES):
         raise ValueError(
             f"observation_space {obs_space} ({type(obs_space).__name__}) is not supported: the "
-            "agents take Box (vectors, images) or Discrete observations. Flatten it with a "
-            "wrapper, e.g. lambda: gymnasium.wrappers.FlattenObservation(MyEnv())."
+            "agents take Box (vectors, images), Discrete, MultiDiscrete or MultiBinary "
+            "observations. Flatten it with a wrapper, e.g. "
+            "lambda: gymnasium.wrappers.FlattenObservation(MyEnv())."
         )
     if not isinstance(action_space, ALGO_ACTION_SPACES[key]):
         needs = " or ".join(k.__name__ for k in ALGO_ACTION_SPACES[key])
