@@ -6,7 +6,6 @@ import csv
 import itertools
 import math
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -705,12 +704,6 @@ def test_tensorboard_logger_real(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- distributed
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 _DDP_SCRIPT = """
 import atexit
 import os
@@ -759,8 +752,8 @@ def test_distributed_two_ranks_on_cpu(tmp_path: Path) -> None:
         sys.executable,
         "-m",
         "torch.distributed.run",
+        "--standalone",  # the launcher picks a free port itself: no race for a chosen one
         "--nproc_per_node=2",
-        f"--master_port={_free_port()}",
         str(script),
         str(tmp_path),
     ]
