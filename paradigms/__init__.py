@@ -14,8 +14,7 @@ Each subpackage's ``__all__`` is its full public surface.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from paradigms._lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -36,10 +35,7 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'paradigms' has no attribute {name!r}")
+__getattr__ = lazy_attributes("paradigms", _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -8,8 +8,9 @@ Names are imported on first use, so ``import paradigms.reinforcement`` stays lig
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from paradigms._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from paradigms.reinforcement.agent import Agent
@@ -52,7 +53,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'paradigms.reinforcement' has no attribute {name!r}")
+__getattr__ = lazy_attributes("paradigms.reinforcement", _LAZY)

@@ -6,8 +6,9 @@ package (``run_config``) load without torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from paradigms._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from paradigms.supervised.classifier import Classifier
@@ -21,7 +22,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'paradigms.supervised' has no attribute {name!r}")
+__getattr__ = lazy_attributes("paradigms.supervised", _LAZY)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from paradigms._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from paradigms.transfer.finetuner import FineTuner
@@ -11,7 +12,4 @@ if TYPE_CHECKING:
 __all__ = ["FineTuner"]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "FineTuner":
-        return importlib.import_module("paradigms.transfer.finetuner").FineTuner
-    raise AttributeError(f"module 'paradigms.transfer' has no attribute {name!r}")
+__getattr__ = lazy_attributes("paradigms.transfer", {"FineTuner": "paradigms.transfer.finetuner"})

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from paradigms._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from paradigms.unsupervised.autoencoder import AutoEncoder
@@ -11,7 +12,6 @@ if TYPE_CHECKING:
 __all__ = ["AutoEncoder"]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "AutoEncoder":
-        return importlib.import_module("paradigms.unsupervised.autoencoder").AutoEncoder
-    raise AttributeError(f"module 'paradigms.unsupervised' has no attribute {name!r}")
+__getattr__ = lazy_attributes(
+    "paradigms.unsupervised", {"AutoEncoder": "paradigms.unsupervised.autoencoder"}
+)
