@@ -10,14 +10,39 @@ Two paths:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Protocol
 
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-TensorData = Sequence[np.ndarray | torch.Tensor | None]
-Data = TensorData | Dataset
 Batch = tuple[torch.Tensor, ...]
+
+
+class Batches(Protocol):
+    """What the loop iterates each epoch: batches, with ``len()`` the steps per epoch."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Batch]: ...
+
+
+class BatchSource:
+    """Training data that makes its own batches (e.g. semi-supervised mixed batches).
+
+    Subclasses implement :meth:`batches`; :func:`make_batches` hands them the engine's
+    generator (saved in checkpoints, so a resumed run draws the same batches) and device.
+    """
+
+    def batches(
+        self, generator: torch.Generator | None, device: torch.device, rank: int, world_size: int
+    ) -> Batches:
+        """The batches of one epoch."""
+        raise NotImplementedError
+
+
+TensorData = Sequence[np.ndarray | torch.Tensor | None]
+Data = TensorData | Dataset | BatchSource
 
 
 def as_tensor(array: np.ndarray | torch.Tensor) -> torch.Tensor:
@@ -146,16 +171,19 @@ def make_batches(
     num_workers: int = 0,
     rank: int = 0,
     world_size: int = 1,
-) -> TensorBatches | LoaderBatches:
+) -> Batches:
     """Pick the fast tensor path or the DataLoader path for ``data``.
 
     Args:
-        data: ``(X, y)`` / ``(X,)`` / ``(X, None)`` arrays or tensors, or a torch ``Dataset``.
+        data: ``(X, y)`` / ``(X,)`` / ``(X, None)`` arrays or tensors, a torch ``Dataset``, or
+            a :class:`BatchSource`.
 
     Raises:
         TypeError: for anything else.
         ValueError: for empty data or tensors of different lengths.
     """
+    if isinstance(data, BatchSource):
+        return data.batches(generator, device, rank, world_size)
     if isinstance(data, Dataset):
         if len(data) == 0:  # type: ignore[arg-type]
             raise ValueError("the training dataset is empty; it needs at least one sample.")

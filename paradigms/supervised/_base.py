@@ -89,6 +89,19 @@ class SupervisedEstimator(NeuralEstimator):
     #: what ``augment="auto"`` means for this estimator (images only)
     _augment_by_default = True
 
+    def _build_network(self, X: np.ndarray, n_outputs: int, augment_images: bool) -> Any:
+        """Backbone (its normaliser fitted on ``X``) + head; ``augment_images`` adds the
+        estimator's training-time augmentation for image inputs when ``augment`` allows it."""
+        backbone = self._build_backbone(X)
+        augment = self.augment if self.augment != "auto" else self._augment_by_default
+        return BackboneWithHead(
+            backbone,
+            n_outputs,
+            dropout=float(self.dropout),
+            freeze_backbone=self.freeze_backbone,
+            input_transform=RandomAffine() if augment_images and augment and X.ndim == 4 else None,
+        )
+
     def _fit_network(
         self,
         X: np.ndarray,
@@ -101,15 +114,7 @@ class SupervisedEstimator(NeuralEstimator):
         """Build backbone + head, train, and set ``model_``, ``backbone_`` and ``history_``."""
         seed = seed_from_random_state(self.random_state)
         seed_everything(seed)
-        backbone = self._build_backbone(X)
-        augment = self.augment if self.augment != "auto" else self._augment_by_default
-        model = BackboneWithHead(
-            backbone,
-            n_outputs,
-            dropout=float(self.dropout),
-            freeze_backbone=self.freeze_backbone,
-            input_transform=RandomAffine() if augment and X.ndim == 4 else None,
-        )
+        model = self._build_network(X, n_outputs, augment_images=True)
         train, val = self._split_validation(X, targets, seed, stratify=stratify)
         self.history_ = self._train(model, loss_fn, train, val, seed, metrics=metrics)
         self.model_ = model
