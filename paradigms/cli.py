@@ -11,12 +11,13 @@ from dataclasses import fields
 from typing import Any
 
 from paradigms import __version__
+from paradigms._common.checks import epochs_option
 
 _HELP = {
     "dataset": "digits | iris | wine | breast_cancer | diabetes | moons | blobs | shapes | "
     "PATH.npz (arrays X and optional y)",
     "backbone": "auto | mlp | cnn | timm:<model> | PATH.safetensors",
-    "max_epochs": "passes over the data",
+    "max_epochs": "passes over the data, or auto (enough epochs for about 300 optimizer steps)",
     "batch_size": "samples per step",
     "lr": "peak one-cycle learning rate",
     "seed": "seeds split, init and shuffling",
@@ -46,6 +47,10 @@ _RL_HELP = {
     "stop_reward": "stop once an evaluation's mean return reaches: threshold (the env's "
     "registered reward threshold) | none | a number",
 }
+
+
+#: options whose values are parsed by a function rather than by their default's type
+_OPTION_TYPES = {"max_epochs": epochs_option}
 
 
 def _add_run_parser(
@@ -85,7 +90,8 @@ def _add_run_parser(
                 flag, action=argparse.BooleanOptionalAction, default=default, help=help_text
             )
         else:
-            p.add_argument(flag, type=type(default), default=default, help=help_text)
+            kind = _OPTION_TYPES.get(field.name, type(default))
+            p.add_argument(flag, type=kind, default=default, help=help_text)
     p.add_argument(
         "--out", default=None, help=f"run directory (default: runs/{name}-<{data}>-<time>)"
     )

@@ -28,3 +28,18 @@ def check_int(name: str, value: object, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}; pass a larger value.")
     return int(value)
+
+
+def epochs_option(value: int | str) -> int | str:
+    """A ``max_epochs`` value from the command line or a run config: ``"auto"`` or a whole
+    number (given as an int or a string of digits).
+
+    Raises:
+        ValueError: for anything else, saying what is accepted.
+    """
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"--max-epochs must be 'auto' or a whole number; got {value!r}.") from None

@@ -7,6 +7,7 @@ Paradigm estimators (``Classifier``, ``Regressor``, ``AutoEncoder``, ``FineTuner
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -30,6 +31,13 @@ from paradigms.engine.loop import fit
 #: fewer for large ones (about 2**20 input values per chunk, at least 1 row).
 PREDICT_CHUNK = 256
 _CHUNK_VALUES = 2**20
+
+
+#: ``max_epochs="auto"``: train for at least about this many optimizer steps, so that a handful of
+#: labelled rows (one step per epoch) still trains enough; 30 steps leave a network underfitted
+#: (benchmarks/RESULTS.md, few labels: 5 labels per class of digits, 0.815 after 30 epochs of
+#: one step, 0.907 after 300)
+AUTO_STEPS = 300
 
 
 def predict_chunk_rows(sample_shape: tuple[int, ...]) -> int:
@@ -136,6 +144,16 @@ class NeuralEstimator(BaseEstimator):
         return {}
 
     # ---------------------------------------------------------------- training
+    def _resolve_epochs(self, n_train: int, fewest: int, most: int) -> int:
+        """``max_epochs`` as an int: ``"auto"`` is enough epochs for :data:`AUTO_STEPS` steps
+        over ``n_train`` rows, between ``fewest`` and ``most``."""
+        if self.max_epochs == "auto":
+            steps_per_epoch = math.ceil(n_train / self.batch_size)
+            return int(min(most, max(fewest, math.ceil(AUTO_STEPS / steps_per_epoch))))
+        if isinstance(self.max_epochs, str):
+            raise ValueError(f"max_epochs must be 'auto' or an int; got {self.max_epochs!r}.")
+        return int(self.max_epochs)
+
     def _split_validation(
         self, X: np.ndarray, y: np.ndarray, seed: int, stratify: bool
     ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray] | None]:

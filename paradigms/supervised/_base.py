@@ -15,6 +15,9 @@ from paradigms.engine import Callback
 from paradigms.engine.augment import RandomAffine
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state
 
+#: the fewest and most epochs ``max_epochs="auto"`` picks
+AUTO_EPOCHS = (30, 300)
+
 
 class SupervisedEstimator(NeuralEstimator):
     """A backbone plus a linear head, trained end to end by the shared engine.
@@ -24,7 +27,9 @@ class SupervisedEstimator(NeuralEstimator):
             such as ``"mlp"``, ``"cnn"`` or ``"timm:resnet10t"``, a saved backbone path, or a
             :class:`~paradigms.backbones.Backbone` (copied, never trained in place).
         backbone_kwargs: passed to the backbone factory when ``backbone`` is a name.
-        max_epochs: passes over the training data.
+        max_epochs: passes over the training data, or ``"auto"`` (the Classifier's default): 30,
+            or more on small data so that the fit takes about 300 optimizer steps (at most 300
+            epochs; 50 labelled images are one step per epoch).
         batch_size: samples per step.
         lr: peak learning rate of the one-cycle schedule (AdamW).
         weight_decay: AdamW weight decay.
@@ -52,7 +57,7 @@ class SupervisedEstimator(NeuralEstimator):
         self,
         backbone: str | os.PathLike[str] | Backbone = "auto",
         backbone_kwargs: dict[str, Any] | None = None,
-        max_epochs: int = 30,
+        max_epochs: int | str = 30,
         batch_size: int = 64,
         lr: float = 3e-3,
         weight_decay: float = 1e-4,
@@ -116,7 +121,10 @@ class SupervisedEstimator(NeuralEstimator):
         seed_everything(seed)
         model = self._build_network(X, n_outputs, augment_images=True)
         train, val = self._split_validation(X, targets, seed, stratify=stratify)
-        self.history_ = self._train(model, loss_fn, train, val, seed, metrics=metrics)
+        epochs = self._resolve_epochs(len(train[0]), fewest=AUTO_EPOCHS[0], most=AUTO_EPOCHS[1])
+        self.history_ = self._train(
+            model, loss_fn, train, val, seed, metrics=metrics, max_epochs=epochs
+        )
         self.model_ = model
         self.backbone_ = model.backbone
 

@@ -64,7 +64,8 @@ class Classifier(ClassifierMixin, SupervisedEstimator):
             makes every value a class (then ``-1`` is an ordinary label).
         semi_supervised_steps: optimizer steps of a semi-supervised fit (1,000 by default:
             benchmarks/RESULTS.md, few labels, compares budgets); ``0`` ignores the unlabelled
-            rows and trains on the labelled ones for ``max_epochs``.
+            rows and trains on the labelled ones for ``max_epochs``. A semi-supervised fit
+            ignores ``max_epochs``: its epochs are passes over the unlabelled rows.
         unlabelled_ratio: unlabelled rows per labelled row in each step (FixMatch's 7).
         pseudo_label_threshold: the confidence a prediction on an unlabelled row needs before
             it is used as that row's target.
@@ -76,7 +77,7 @@ class Classifier(ClassifierMixin, SupervisedEstimator):
         self,
         backbone: str | os.PathLike[str] | Backbone = "auto",
         backbone_kwargs: dict[str, Any] | None = None,
-        max_epochs: int = 30,
+        max_epochs: int | str = "auto",
         batch_size: int = 64,
         lr: float = 3e-3,
         weight_decay: float = 1e-4,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from safetensors.numpy import save_file
 
+from paradigms._common.checks import epochs_option
 from paradigms._common.files import atomic_write, write_json_atomic
 from paradigms._common.rundir import prepare_run_dir
 from paradigms.backbones import save_backbone
@@ -71,7 +72,7 @@ def run_supervised(
     estimator_cls = Classifier if is_classification else Regressor
     estimator = estimator_cls(
         backbone=config.backbone,
-        max_epochs=config.max_epochs,
+        max_epochs=epochs_option(config.max_epochs),
         batch_size=config.batch_size,
         lr=config.lr,
         validation_fraction=config.validation_fraction,

@@ -11,7 +11,7 @@ class SupervisedRunConfig:
 
     dataset: str = "digits"
     backbone: str = "auto"
-    max_epochs: int = 30
+    max_epochs: int | str = "auto"
     batch_size: int = 64
     lr: float = 3e-3
     seed: int = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,8 +32,6 @@ from paradigms.transfer.adapter import InputAdapter, pixel_scale_of
 from paradigms.transfer.strategies import GradualUnfreeze, apply_strategy, layer_groups
 from paradigms.transfer.weights import create_timm_model
 
-#: max_epochs="auto" trains for about this many optimizer steps (10 to 200 epochs)
-AUTO_STEPS = 300
 #: lr="auto": the head's peak learning rate when the backbone trains too, and for a linear probe
 #: (a frozen backbone leaves only a linear layer to fit, which wants a larger step)
 FINE_TUNE_LR = 1.5e-3
@@ -146,14 +143,6 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
         return tags
 
     # ------------------------------------------------------------------ building
-    def _epochs(self, n_train: int) -> int:
-        if self.max_epochs == "auto":
-            steps_per_epoch = math.ceil(n_train / self.batch_size)
-            return int(min(200, max(10, math.ceil(AUTO_STEPS / steps_per_epoch))))
-        if isinstance(self.max_epochs, str):
-            raise ValueError(f"max_epochs must be 'auto' or an int; got {self.max_epochs!r}.")
-        return int(self.max_epochs)
-
     def _head_lr(self) -> float:
         if self.lr == "auto":
             return LINEAR_PROBE_LR if self.strategy == "linear_probe" else FINE_TUNE_LR
@@ -253,7 +242,7 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
             self.layer_decay,
         )
         train, val = self._split_validation(X, codes, seed, stratify=True)
-        self.epochs_ = self._epochs(len(train[0]))
+        self.epochs_ = self._resolve_epochs(len(train[0]), fewest=10, most=200)
         extra: list[Callback] = []
         if self.strategy == "gradual_unfreeze":
             extra.append(GradualUnfreeze(layer_groups(network.model), self.unfreeze_every))

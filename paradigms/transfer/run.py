@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from safetensors.torch import save_file
 
+from paradigms._common.checks import epochs_option
 from paradigms._common.files import atomic_write, write_json_atomic
 from paradigms._common.rundir import prepare_run_dir
 from paradigms.data import load_dataset
@@ -70,10 +71,6 @@ def few_shot_split(
     return subsets, rest
 
 
-def _max_epochs(value: str) -> int | str:
-    return "auto" if value == "auto" else int(value)
-
-
 def run_transfer(
     config: TransferRunConfig,
     out: str | os.PathLike[str] | None = None,
@@ -112,7 +109,7 @@ def run_transfer(
             model=config.model,
             weights=source,
             strategy=config.strategy,
-            max_epochs=_max_epochs(config.max_epochs),
+            max_epochs=epochs_option(config.max_epochs),
             device=config.device,
             random_state=config.seed,
             **kwargs,

@@ -15,6 +15,6 @@ class TransferRunConfig:
     weights: str = "hub"
     strategy: str = "fine_tune"
     labels_per_class: int = 5
-    max_epochs: str = "auto"
+    max_epochs: int | str = "auto"
     seed: int = 0
     device: str = "auto"
