@@ -162,12 +162,45 @@ def test_sample_needs_a_variational_model(fitted):
 # ---------------------------------------------------------------- anomaly scores
 
 
+def test_each_anomaly_score_is_what_it_names(digits, fitted):
+    from sklearn.base import clone
+    from sklearn.neighbors import NearestNeighbors
+
+    X_tr, X_te, _, _ = digits
+    codes_tr, codes_te = fitted.transform(X_tr), fitted.transform(X_te)
+    errors_tr, errors_te = fitted.reconstruction_error(X_tr), fitted.reconstruction_error(X_te)
+    knn = NearestNeighbors(n_neighbors=5).fit(codes_tr)
+    knn_te = knn.kneighbors(codes_te)[0].mean(axis=1)
+    knn_tr = knn.kneighbors()[0].mean(axis=1)
+    combined = errors_te / np.median(errors_tr) + knn_te / np.median(knn_tr)
+    np.testing.assert_allclose(fitted.anomaly_scores(X_te), combined, rtol=1e-6)
+    for method, expected in [("reconstruction", errors_te), ("knn", knn_te)]:
+        other = clone(fitted).set_params(anomaly_score=method).fit(X_tr)
+        np.testing.assert_allclose(other.anomaly_scores(X_te), expected, rtol=1e-6)
+    maha = clone(fitted).set_params(anomaly_score="mahalanobis").fit(X_tr).anomaly_scores(X_te)
+    assert maha.shape == (len(X_te),) and (maha >= 0).all()
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"anomaly_score": "lof"}, ValueError),
+        ({"n_neighbors": 0}, ValueError),
+        ({"n_neighbors": 2.0}, TypeError),
+    ],
+)
+def test_bad_anomaly_parameters_are_named(digits, params, error):
+    with pytest.raises(error, match=r"anomaly_score|n_neighbors"):
+        AutoEncoder(max_epochs=1, **params).fit(digits[0][:50])
+
+
 def test_score_conventions(digits, fitted):
     X_tr, X_te, _, _ = digits
     err = fitted.reconstruction_error(X_te)
     assert err.shape == (len(X_te),) and err.dtype == np.float64 and (err >= 0).all()
-    np.testing.assert_array_equal(fitted.score_samples(X_te), -err)
-    assert fitted.score(X_te) == pytest.approx(np.mean(-err))
+    scores = fitted.anomaly_scores(X_te)
+    np.testing.assert_array_equal(fitted.score_samples(X_te), -scores)
+    assert fitted.score(X_te) == pytest.approx(np.mean(-scores))
     # error = per-sample MSE in data units divided by the training data's mean variance
     recon = fitted.inverse_transform(fitted.transform(X_te))
     expected = ((recon - X_te) ** 2).mean(axis=1) / X_tr.var(axis=0).mean()

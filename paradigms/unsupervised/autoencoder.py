@@ -18,6 +18,7 @@ from paradigms.backbones import Backbone, ProjectedBackbone, project_backbone
 from paradigms.engine import Callback
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state, to_numpy
 from paradigms.unsupervised._network import KINDS, AutoEncoderNet, ReconstructionLoss
+from paradigms.unsupervised.anomaly import AnomalyScorer
 from paradigms.unsupervised.decoders import mirror_decoder
 
 
@@ -25,9 +26,9 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
     """An autoencoder whose encoder is a shared :class:`~paradigms.backbones.Backbone`.
 
     ``transform`` gives the latent code, ``inverse_transform`` decodes it,
-    ``reconstruction_error``/``score_samples`` score anomalies, and ``encoder_`` is a backbone
-    (the base network plus a projection to ``latent_dim``) that ``Classifier(backbone=...)``,
-    ``save_backbone`` and every other paradigm accept.
+    ``anomaly_scores``/``score_samples`` score anomalies (``anomaly_score`` picks how), and
+    ``encoder_`` is a backbone (the base network plus a projection to ``latent_dim``) that
+    ``Classifier(backbone=...)``, ``save_backbone`` and every other paradigm accept.
 
     Reconstruction loss: squared error in the data's own units divided by the data's mean
     per-feature (per-channel for images) variance, so every feature/pixel counts equally and
@@ -44,6 +45,11 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         kind: ``"plain"``, ``"denoising"`` or ``"variational"``.
         noise: input noise std for ``"denoising"``, in units of each feature's std.
         beta: KL weight for ``"variational"`` (beta-VAE when != 1).
+        anomaly_score: what :meth:`anomaly_scores` measures: ``"reconstruction+knn"`` (the
+            reconstruction error plus the distance to the nearest training codes, each divided
+            by its training median; best measured), ``"reconstruction"``, ``"knn"`` or
+            ``"mahalanobis"`` (see :mod:`paradigms.unsupervised.anomaly`).
+        n_neighbors: training codes the ``knn`` distance averages over.
         max_epochs: passes over the data (30 by default).
         batch_size: samples per step (16 by default; ``benchmarks/RESULTS.md``, "AutoEncoder
             variants", compares it with 100 epochs of batch 64).
@@ -63,6 +69,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         kind: str = "plain",
         noise: float = 0.2,
         beta: float = 1.0,
+        anomaly_score: str = "reconstruction+knn",
+        n_neighbors: int = 5,
         max_epochs: int = 30,
         batch_size: int = 16,
         lr: float = 3e-3,
@@ -82,6 +90,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         self.kind = kind
         self.noise = noise
         self.beta = beta
+        self.anomaly_score = anomaly_score
+        self.n_neighbors = n_neighbors
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -129,6 +139,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         """Learn to reconstruct ``X`` ``(n, ...)``; ``y`` is ignored. Returns ``self``."""
         X = self._validate_inputs(X, reset=True)
         self._check_params(int(np.prod(X.shape[1:])))
+        scorer = AnomalyScorer(self.anomaly_score, self.n_neighbors)
         seed = seed_from_random_state(self.random_state)
         seed_everything(seed)
         encoder = self._encoder(X)
@@ -149,15 +160,23 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         )
         self.model_ = model
         self.encoder_ = model.encoder
+        self.anomaly_scorer_ = scorer.fit(self._codes(X), self._errors(X))
         self._n_features_out = int(self.latent_dim)  # for get_feature_names_out
         return self
 
     # ------------------------------------------------------------------ use
+    def _codes(self, X: np.ndarray) -> np.ndarray:
+        return self._forward_batched(self.encoder_, X).double().numpy()
+
+    def _errors(self, X: np.ndarray) -> np.ndarray:
+        recon = self._forward_batched(_Reconstructor(self.model_), X)
+        err = ((recon - torch.from_numpy(X)) ** 2).flatten(1).mean(dim=1)
+        return (err.double() / self._loss.unit_variance).numpy()
+
     def transform(self, X: Any) -> np.ndarray:
         """Latent codes ``(n, latent_dim)`` (the posterior mean for a VAE)."""
         check_is_fitted(self)
-        X = self._validate_inputs(X, reset=False)
-        return self._forward_batched(self.encoder_, X).double().numpy()
+        return self._codes(self._validate_inputs(X, reset=False))
 
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """Decode ``Z`` ``(n, latent_dim)`` to samples shaped like the training data."""
@@ -180,14 +199,18 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         Mean squared error in data units divided by the training data's mean variance.
         """
         check_is_fitted(self)
+        return self._errors(self._validate_inputs(X, reset=False))
+
+    def anomaly_scores(self, X: Any) -> np.ndarray:
+        """Per-sample anomaly scores ``(n,)``, higher = more anomalous, as ``anomaly_score``
+        says (by default reconstruction error and code-space neighbour distance combined)."""
+        check_is_fitted(self)
         X = self._validate_inputs(X, reset=False)
-        recon = self._forward_batched(_Reconstructor(self.model_), X)
-        err = ((recon - torch.from_numpy(X)) ** 2).flatten(1).mean(dim=1)
-        return (err.double() / self._loss.unit_variance).numpy()
+        return self.anomaly_scorer_.score(self._codes(X), self._errors(X))
 
     def score_samples(self, X: Any) -> np.ndarray:
-        """``-reconstruction_error(X)``: scikit-learn's convention, lower = more abnormal."""
-        return -self.reconstruction_error(X)
+        """``-anomaly_scores(X)``: scikit-learn's convention, lower = more abnormal."""
+        return -self.anomaly_scores(X)
 
     def score(self, X: Any, y: Any = None) -> float:
         """Mean of :meth:`score_samples` (higher is better)."""
