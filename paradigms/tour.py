@@ -16,7 +16,7 @@ import numpy as np
 from paradigms._common.files import write_json_atomic
 from paradigms._common.rundir import new_run_dir
 from paradigms.backbones import load_backbone, save_backbone
-from paradigms.data import load_digits, train_test_split_stratified
+from paradigms.data import draw_labels_per_class, load_digits, train_test_split_stratified
 from paradigms.reinforcement import Agent, PixelCatchEnv
 from paradigms.reinforcement.envs.pixel_catch import BALL, PADDLE
 from paradigms.reinforcement.run import RLRunConfig, run_rl
@@ -37,20 +37,6 @@ class TourStep:
     result: str
     seconds: float
     run_dir: str = ""
-
-
-def _draw_labels(
-    y: np.ndarray, pool: np.ndarray, labels_per_class: int, draw: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """``labels_per_class`` random indices per class from ``pool``, and the rest of ``pool``."""
-    rng = np.random.default_rng(draw)
-    few = np.concatenate(
-        [
-            rng.choice(pool[y[pool] == c], labels_per_class, replace=False)
-            for c in np.unique(y[pool])
-        ]
-    )
-    return few, np.setdiff1d(pool, few)
 
 
 def _supervised_steps(root: Path, epochs: int, progress: bool) -> list[TourStep]:
@@ -93,7 +79,7 @@ def _backbone_reuse_step(root: Path, epochs: int, labels_per_class: int = 5) -> 
     target_idx = np.flatnonzero(~source)
     reused_acc, scratch_acc = [], []
     for draw in range(3):
-        few, rest = _draw_labels(y, target_idx, labels_per_class, draw)
+        few, rest = draw_labels_per_class(y, labels_per_class, draw, pool=target_idx)
         reused = Classifier(backbone=load_backbone(path), lr=1e-3, max_epochs=50, random_state=0)
         scratch = Classifier(max_epochs=50, random_state=0)
         reused_acc.append(reused.fit(X[few], y[few]).score(X[rest], y[rest]))
@@ -136,7 +122,7 @@ def _encoder_to_classifier_step(root: Path, epochs: int, labels_per_class: int =
     path = save_backbone(ae.encoder_, root / "digits-autoencoder.encoder.safetensors")
     probe_acc, scratch_acc = [], []
     for draw in range(3):
-        few, _ = _draw_labels(y_tr, np.arange(len(y_tr)), labels_per_class, draw)
+        few, _ = draw_labels_per_class(y_tr, labels_per_class, draw)
         probe = Classifier(
             backbone=str(path), freeze_backbone=True, max_epochs=300, lr=1e-2, random_state=0
         )
@@ -170,7 +156,7 @@ def _transfer_step(root: Path, quick: bool, labels_per_class: int = 5) -> TourSt
     epochs: int | str = 30 if quick else "auto"
     tuned_acc, scratch_acc = [], []
     for draw in range(2):
-        few, rest = _draw_labels(y, target_idx, labels_per_class, draw)
+        few, rest = draw_labels_per_class(y, labels_per_class, draw, pool=target_idx)
         tuned = FineTuner(weights=str(path), max_epochs=epochs, random_state=0)
         scratch = FineTuner(weights=None, max_epochs=epochs, random_state=0)
         tuned_acc.append(tuned.fit(X[few], y[few]).score(X[rest], y[rest]))

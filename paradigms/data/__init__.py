@@ -29,7 +29,7 @@ from paradigms.data.bundled import (
 )
 from paradigms.data.dataset import Dataset
 from paradigms.data.npz import load_npz, save_npz
-from paradigms.data.splits import train_test_split_stratified
+from paradigms.data.splits import draw_labels_per_class, train_test_split_stratified
 from paradigms.data.synthetic import SHAPE_NAMES, make_blobs, make_moons, make_shapes
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "ArrayDataset",
     "Dataset",
     "dataset_to_arrays",
+    "draw_labels_per_class",
     "image_folder",
     "list_datasets",
     "load_breast_cancer",

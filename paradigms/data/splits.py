@@ -66,3 +66,36 @@ def train_test_split_stratified(
         X_arr, y_arr, test_size=test_size, random_state=random_state, stratify=stratify
     )
     return X_tr, X_te, y_tr, y_te
+
+
+def draw_labels_per_class(
+    y: np.ndarray, labels_per_class: int, random_state: int, pool: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pick ``labels_per_class`` random rows of every class: the labelled rows of a few-label fit.
+
+    Args:
+        y: labels ``(n,)``.
+        labels_per_class: rows to draw from each class (>= 1).
+        random_state: seeds the draw.
+        pool: the indices to draw from (default: every row).
+
+    Returns:
+        ``(labelled, rest)``: sorted indices into ``y``, the drawn rows and the rest of ``pool``.
+
+    Raises:
+        ValueError: if a class in ``pool`` has fewer rows than ``labels_per_class``.
+    """
+    y = np.asarray(y)
+    pool = np.arange(len(y)) if pool is None else np.asarray(pool)
+    rng = np.random.default_rng(random_state)
+    drawn = []
+    for label in np.unique(y[pool]):
+        members = pool[y[pool] == label]
+        if len(members) < labels_per_class:
+            raise ValueError(
+                f"class {label!r} has {len(members)} rows, fewer than labels_per_class="
+                f"{labels_per_class}. Lower labels_per_class."
+            )
+        drawn.append(rng.choice(members, labels_per_class, replace=False))
+    labelled = np.sort(np.concatenate(drawn))
+    return labelled, np.setdiff1d(pool, labelled)

@@ -12,13 +12,16 @@ from paradigms._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from paradigms.supervised.classifier import Classifier
+    from paradigms.supervised.efficiency import LabelEfficiency, label_efficiency
     from paradigms.supervised.regressor import Regressor
 
-__all__ = ["Classifier", "Regressor"]
+__all__ = ["Classifier", "LabelEfficiency", "Regressor", "label_efficiency"]
 
 _LAZY = {
     "Classifier": "paradigms.supervised.classifier",
     "Regressor": "paradigms.supervised.regressor",
+    "LabelEfficiency": "paradigms.supervised.efficiency",
+    "label_efficiency": "paradigms.supervised.efficiency",
 }
 
 
