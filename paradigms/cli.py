@@ -33,6 +33,14 @@ _HELP = {
     "labels_per_class": "labelled training examples per class (the rest is the test set)",
 }
 
+#: Options of ``paradigms supervised`` whose help differs from ``_HELP``.
+_SUPERVISED_HELP = {
+    "labels_per_class": "keep K labels per class of the training split, the rest unlabelled "
+    "(semi-supervised fit + label-efficiency curve); 0: every label",
+    "curve_draws": "label draws per budget of the label-efficiency curve",
+    "semi_supervised_steps": "optimizer steps of the semi-supervised fit",
+}
+
 #: Options of ``paradigms rl`` whose help differs from (or is missing in) ``_HELP``.
 _RL_HELP = {
     "env": "a registered Gymnasium id (CartPole-v1, Pendulum-v1...) or module.path:ClassName, "
@@ -123,7 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
         SupervisedRunConfig,
         "train a Classifier/Regressor on a bundled dataset or your .npz file",
         "Train, evaluate on a held-out test split, and write a run directory (config.json, "
-        "metrics.csv, checkpoint, backbone/model weights, plots/*.png, report.html).",
+        "metrics.csv, checkpoint, backbone/model weights, plots/*.png, report.html). With "
+        "--labels-per-class K only K labels per class of the training split are kept, the rest "
+        "is learnt from unlabelled, and a label-efficiency curve against LabelSpreading, SVC, "
+        "LogisticRegression and scratch is added (label_efficiency.csv, plots/).",
+        help_overrides=_SUPERVISED_HELP,
     )
     _add_run_parser(
         sub,

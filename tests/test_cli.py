@@ -266,3 +266,25 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
     assert float(cartpole["result"].split()[2]) > 50  # a random policy averages about 22
     assert (tmp_path / "tour" / "rl-cartpole" / "agent" / "agent.json").is_file()
     assert (tmp_path / "tour" / "report.html").is_file()
+
+
+def test_supervised_with_few_labels_writes_a_label_efficiency_curve(tmp_path, capsys):
+    out = tmp_path / "few"
+    argv = ["supervised", "--dataset", "wine", "--labels-per-class", "3", "--curve-draws", "1"]
+    code = main([*argv, "--semi-supervised-steps", "4", "--out", str(out), "--no-progress"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["labels_per_class"] == 3
+    assert {"curve_semi_supervised_at_3", "curve_label_spreading_knn_at_3"} <= set(summary)
+    rows = list(csv.DictReader((out / "label_efficiency.csv").open()))
+    assert {r["labels_per_class"] for r in rows} == {"1", "2", "3", "all"}
+    assert {r["method"] for r in rows} >= {"semi_supervised", "svc", "logistic_regression"}
+    assert (out / "plots" / "label_efficiency.png").stat().st_size > 0
+    assert "label_efficiency.png" in (out / "report.html").read_text()
+
+
+def test_few_labels_on_a_regression_dataset_is_refused(tmp_path, capsys):
+    argv = ["supervised", "--dataset", "diabetes", "--labels-per-class", "2"]
+    assert main([*argv, "--out", str(tmp_path / "r"), "--no-progress"]) == 2
+    assert "needs a classification dataset" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

@@ -101,3 +101,23 @@ def test_tutorial_05_custom_env(tmp_path):
     assert "backbone='cnn'" in out and "episode GIF" in out
     assert (tmp_path / "pixel_catch.gif").is_file()
     assert (tmp_path / "pixel_catch_agent" / "agent.json").is_file()
+
+
+def test_tutorial_06_few_labels(tmp_path):
+    out = run_tutorial(
+        "06_few_labels.py",
+        "--steps",
+        "8",
+        "--draws",
+        "1",
+        "--labels-per-class",
+        "2",
+        "--out",
+        str(tmp_path),
+    )
+    assert "labelled and" in out and "(never -1)" in out
+    for name in ("labels alone", "semi-supervised", "LabelSpreading"):
+        assert f"{name}: " in out, name
+    assert "AUROC for unseen 7s" in out
+    assert (tmp_path / "label_efficiency.png").is_file()
+    assert (tmp_path / "label_efficiency.csv").read_text().startswith("method,labels_per_class")

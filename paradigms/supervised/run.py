@@ -15,12 +15,18 @@ from typing import Any
 
 import numpy as np
 from safetensors.numpy import save_file
+from sklearn.preprocessing import LabelEncoder
 
 from paradigms._common.checks import epochs_option
 from paradigms._common.files import atomic_write, write_json_atomic
 from paradigms._common.rundir import prepare_run_dir
 from paradigms.backbones import save_backbone
-from paradigms.data import Dataset, load_dataset, train_test_split_stratified
+from paradigms.data import (
+    Dataset,
+    draw_labels_per_class,
+    load_dataset,
+    train_test_split_stratified,
+)
 from paradigms.report import (
     plot_confusion_matrix,
     plot_learning_curves,
@@ -28,6 +34,7 @@ from paradigms.report import (
     write_html_report,
 )
 from paradigms.supervised.classifier import Classifier
+from paradigms.supervised.efficiency import label_efficiency
 from paradigms.supervised.regressor import Regressor
 from paradigms.supervised.run_config import SupervisedRunConfig
 
@@ -62,28 +69,41 @@ def run_supervised(
         The summary dict (also written to ``summary.json``), including ``run_dir``.
     """
     data = _load(config.dataset)
+    is_classification = data.task == "classification"
+    few_labels = config.labels_per_class > 0
+    if few_labels and not is_classification:
+        raise ValueError(
+            f"--labels-per-class needs a classification dataset; {config.dataset!r} is "
+            f"{data.task}. Leave --labels-per-class at 0."
+        )
     run_dir = prepare_run_dir(
         out, f"supervised-{Path(config.dataset).stem}", asdict(config), resume
     )
     X_tr, X_te, y_tr, y_te = train_test_split_stratified(
         data.X, data.y, test_size=config.test_size, random_state=config.seed
     )
-    is_classification = data.task == "classification"
-    estimator_cls = Classifier if is_classification else Regressor
-    estimator = estimator_cls(
+    y_fit = _hide_labels(y_tr, config.labels_per_class, config.seed) if few_labels else y_tr
+    params: dict[str, Any] = dict(
         backbone=config.backbone,
         max_epochs=epochs_option(config.max_epochs),
         batch_size=config.batch_size,
         lr=config.lr,
-        validation_fraction=config.validation_fraction,
+        # a few labels are too precious to hold out for validation
+        validation_fraction=0.0 if few_labels else config.validation_fraction,
         device=config.device,
         random_state=config.seed,
         verbose=int(progress),
         run_dir=run_dir,
         resume=resume,
     )
+    if is_classification:
+        estimator: Classifier | Regressor = Classifier(
+            semi_supervised_steps=config.semi_supervised_steps, **params
+        )
+    else:
+        estimator = Regressor(**params)
     started = time.perf_counter()
-    estimator.fit(X_tr, y_tr)
+    estimator.fit(X_tr, y_fit)
     fit_seconds = time.perf_counter() - started
     y_pred = estimator.predict(X_te)
 
@@ -115,6 +135,8 @@ def run_supervised(
         plot_predictions_vs_truth(
             y_te, y_pred, plots / "predictions.png", title=f"{config.dataset}: test predictions"
         )
+    if few_labels:
+        summary.update(_few_label_curve(config, X_tr, y_tr, X_te, y_te, run_dir, progress))
     save_backbone(
         estimator.backbone_,
         run_dir / "backbone.safetensors",
@@ -130,6 +152,60 @@ def run_supervised(
         config=asdict(config),
     )
     return summary
+
+
+def _hide_labels(y: np.ndarray, labels_per_class: int, seed: int) -> np.ndarray:
+    """A copy of ``y`` with all but ``labels_per_class`` rows per class set to -1 (as objects
+    when ``y`` holds strings or negative numbers, so that -1 cannot be mistaken for a class)."""
+    rest = draw_labels_per_class(y, labels_per_class, seed)[1]
+    y = np.asarray(y)
+    plain_codes = y.dtype.kind in "iu" and (y >= 0).all()
+    hidden = y.copy() if plain_codes else y.astype(object)
+    hidden[rest] = -1
+    return hidden
+
+
+def _few_label_curve(
+    config: SupervisedRunConfig,
+    X_tr: np.ndarray,
+    y_tr: np.ndarray,
+    X_te: np.ndarray,
+    y_te: np.ndarray,
+    run_dir: Path,
+    progress: bool,
+) -> dict[str, Any]:
+    """Write ``label_efficiency.csv`` and its plot; the methods' mean accuracy at K."""
+    encoder = LabelEncoder().fit(y_tr)
+    k = config.labels_per_class
+    budgets: list[int | str] = [b for b in (1, 2, 5, 10) if b < k] + [k, "all"]
+    curve = label_efficiency(
+        X_tr,
+        encoder.transform(y_tr),
+        X_te,
+        encoder.transform(y_te),
+        budgets,
+        draws=config.curve_draws,
+        random_state=config.seed,
+        classifier_params={
+            "semi_supervised_steps": config.semi_supervised_steps,
+            "device": config.device,
+        },
+        progress=progress,
+    )
+    curve.to_csv(run_dir / "label_efficiency.csv")
+    curve.plot(
+        run_dir / "plots" / "label_efficiency.png",
+        title=f"{config.dataset}: test accuracy against labels per class "
+        f"({config.curve_draws} draws, mean ± std)",
+    )
+    return {
+        "labels_per_class": k,
+        **{
+            f"curve_{row['method']}_at_{k}": round(row["mean_accuracy"], 4)
+            for row in curve.summary()
+            if row["labels_per_class"] == k
+        },
+    }
 
 
 def _save_model(estimator: Classifier | Regressor, path: Path) -> None:

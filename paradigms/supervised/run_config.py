@@ -18,3 +18,6 @@ class SupervisedRunConfig:
     test_size: float = 0.25
     validation_fraction: float = 0.1
     device: str = "auto"
+    labels_per_class: int = 0
+    curve_draws: int = 3
+    semi_supervised_steps: int = 1000
