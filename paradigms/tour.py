@@ -138,6 +138,35 @@ def _encoder_to_classifier_step(root: Path, epochs: int, labels_per_class: int =
     )
 
 
+def _few_labels_step(quick: bool, labels_per_class: int = 5) -> TourStep:
+    """Few labels, many unlabelled images: the Classifier given every training digit with all
+    but ``labels_per_class`` labels per class hidden (``y == -1``) against scikit-learn's
+    LabelSpreading on the same rows and the same Classifier on the labels alone."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler
+    from sklearn.semi_supervised import LabelSpreading
+
+    started = time.perf_counter()
+    X, y = load_digits(images=True)
+    X_tr, X_te, y_tr, y_te = train_test_split_stratified(X, y, test_size=0.25, random_state=0)
+    labelled, hidden = draw_labels_per_class(y_tr, labels_per_class, 0)
+    y_few = y_tr.copy()
+    y_few[hidden] = -1
+    semi = Classifier(semi_supervised_steps=150 if quick else 1000, random_state=0)
+    semi_acc = semi.fit(X_tr, y_few).score(X_te, y_te)
+    alone = Classifier(random_state=0).fit(X_tr[labelled], y_tr[labelled]).score(X_te, y_te)
+    spreading = make_pipeline(MinMaxScaler(), LabelSpreading(kernel="knn", n_neighbors=7))
+    spreading.fit(X_tr.reshape(len(X_tr), -1), y_few)
+    spread_acc = spreading.score(X_te.reshape(len(X_te), -1), y_te)
+    return TourStep(
+        "semi-supervised",
+        f"digits, {labels_per_class} labels/class + {len(hidden)} unlabelled images",
+        f"accuracy {semi_acc:.4f} semi-supervised Classifier vs {spread_acc:.4f} LabelSpreading "
+        f"vs {alone:.4f} labels alone",
+        time.perf_counter() - started,
+    )
+
+
 def _transfer_step(root: Path, quick: bool, labels_per_class: int = 5) -> TourStep:
     """Transfer: a timm resnet10t trained on digits 0-4 is saved as a weights file, loaded
     through timm's pretrained machinery, and fine-tuned on a few labels of digits 5-9,
@@ -282,6 +311,7 @@ def run_tour(
     for step in _supervised_steps(root, epochs, progress):
         record(step)
     record(_unsupervised_step(root, epochs, progress))
+    record(_few_labels_step(quick))
     record(_encoder_to_classifier_step(root, epochs))
     record(_backbone_reuse_step(root, epochs))
     record(_transfer_step(root, quick))

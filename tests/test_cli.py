@@ -259,7 +259,10 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
         "transfer",
         "reinforcement",
         "supervised -> reinforcement",
+        "semi-supervised",
     }
+    few = next(s for s in steps if s["paradigm"] == "semi-supervised")
+    assert "LabelSpreading" in few["result"] and "labels alone" in few["result"]
     digits = next(s for s in steps if s["what"].startswith("digits: Classifier"))
     assert float(digits["result"].split("=")[1]) > 0.95
     cartpole = next(s for s in steps if s["paradigm"] == "reinforcement")

@@ -601,3 +601,22 @@ def test_sklearn_contract_on_images(digits):
     np.testing.assert_array_equal(one.predict(X), 7)
     negative = FineTuner(model=MODEL, weights=None, max_epochs=1).fit(X - 8, y)
     assert float(negative.network_.adapter.pixel_scale) == 8.0  # the largest |pixel|
+
+
+def test_unlabelled_rows_are_learnt_from_semi_supervised(source, digits):
+    y_few = digits["y_tr"].copy()
+    y_few[10:] = -1  # 10 labelled rows, 90 unlabelled
+    ft = FineTuner(
+        model=MODEL,
+        weights=source["folder"] / "src1.safetensors",
+        semi_supervised_steps=4,
+        batch_size=4,
+        random_state=0,
+    ).fit(digits["X_tr"], y_few)
+    assert ft.n_unlabelled_ == 90 and -1 not in ft.classes_
+    assert set(ft.classes_) == set(digits["y_tr"][:10])
+    assert ft.predict_proba(digits["X_te"]).shape == (300, len(ft.classes_))
+    with pytest.raises(ValueError, match="unlabelled rows"):
+        ft.score(digits["X_te"][:5], np.full(5, -1))
+    with pytest.raises(ValueError, match="every row of y"):
+        FineTuner(model=MODEL, weights=None).fit(digits["X_tr"][:8], np.full(8, -1))

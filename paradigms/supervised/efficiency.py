@@ -202,6 +202,7 @@ def label_efficiency(
     classifier_params: Mapping[str, Any] | None = None,
     progress: bool = False,
     on_result: Callable[[dict[str, Any]], None] | None = None,
+    measured: Sequence[Mapping[str, Any]] = (),
 ) -> LabelEfficiency:
     """Measure test accuracy against labels per class for each method over several draws.
 
@@ -221,6 +222,8 @@ def label_efficiency(
             ``{"semi_supervised_steps": 300}`` for a quicker curve).
         progress: show a progress bar over the fits.
         on_result: called with each row as it is measured.
+        measured: rows already measured with these settings (e.g. a run's own fit: method,
+            labels_per_class, draw, accuracy, fit_seconds); their fits are not repeated.
 
     Returns:
         The :class:`LabelEfficiency` (``.to_csv(path)``, ``.plot(path)``, ``.summary()``).
@@ -255,8 +258,12 @@ def label_efficiency(
         )
     params = dict(classifier_params or {})
     result = LabelEfficiency(all_labels_per_class=len(y) / len(np.unique(y)))
+    known = {(r["method"], r["labels_per_class"], r["draw"]): dict(r) for r in measured}
     jobs = [(k, d, m) for k in labels_per_class for d in range(draws) for m in methods]
     for budget, draw, method in tqdm(jobs, desc="label efficiency", disable=not progress):
+        if (method, budget, draw) in known:
+            result.rows.append(known[(method, budget, draw)])
+            continue
         seed = random_state + draw
         labelled = (
             np.arange(len(y)) if budget == "all" else draw_labels_per_class(y, int(budget), seed)[0]

@@ -136,7 +136,15 @@ def run_supervised(
             y_te, y_pred, plots / "predictions.png", title=f"{config.dataset}: test predictions"
         )
     if few_labels:
-        summary.update(_few_label_curve(config, X_tr, y_tr, X_te, y_te, run_dir, progress))
+        own = {
+            "method": "semi_supervised",
+            "labels_per_class": config.labels_per_class,
+            "draw": 0,
+            "accuracy": summary["test_accuracy"],
+            "fit_seconds": fit_seconds,
+        }
+        curve = _few_label_curve(config, X_tr, y_tr, X_te, y_te, run_dir, progress, own)
+        summary.update(curve)
     save_backbone(
         estimator.backbone_,
         run_dir / "backbone.safetensors",
@@ -173,8 +181,12 @@ def _few_label_curve(
     y_te: np.ndarray,
     run_dir: Path,
     progress: bool,
+    own_fit: dict[str, Any],
 ) -> dict[str, Any]:
-    """Write ``label_efficiency.csv`` and its plot; the methods' mean accuracy at K."""
+    """Write ``label_efficiency.csv`` and its plot; the methods' mean accuracy at K.
+
+    The curve's Classifiers take the run's settings, so its first draw at K is the run's own
+    fit (``own_fit``), which is not repeated."""
     encoder = LabelEncoder().fit(y_tr)
     k = config.labels_per_class
     budgets: list[int | str] = [b for b in (1, 2, 5, 10) if b < k] + [k, "all"]
@@ -187,10 +199,15 @@ def _few_label_curve(
         draws=config.curve_draws,
         random_state=config.seed,
         classifier_params={
+            "backbone": config.backbone,
+            "max_epochs": epochs_option(config.max_epochs),
+            "batch_size": config.batch_size,
+            "lr": config.lr,
             "semi_supervised_steps": config.semi_supervised_steps,
             "device": config.device,
         },
         progress=progress,
+        measured=[own_fit],
     )
     curve.to_csv(run_dir / "label_efficiency.csv")
     curve.plot(

@@ -11,8 +11,6 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional
@@ -27,6 +25,8 @@ from paradigms.backbones import (
 )
 from paradigms.engine import Callback
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state
+from paradigms.engine.few_labels import SemiSupervisedMixin
+from paradigms.engine.semisupervised import UNLABELLED
 from paradigms.transfer._network import TransferNet
 from paradigms.transfer.adapter import InputAdapter, pixel_scale_of
 from paradigms.transfer.strategies import GradualUnfreeze, apply_strategy, layer_groups
@@ -56,7 +56,7 @@ def _is_backbone_file(weights: Any) -> bool:
     return True
 
 
-class FineTuner(ClassifierMixin, NeuralEstimator):
+class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
     """Fine-tune a pretrained model (timm, or a Backbone from another paradigm) on labelled images.
 
     Args:
@@ -88,9 +88,14 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
             :class:`paradigms.supervised.Classifier`; ``lr`` is the head's peak learning rate,
             ``"auto"``: 1.5e-3, or 1e-2 for ``linear_probe``.
 
+    Few labels: rows of ``y`` equal to ``unlabelled_label`` (``-1``) are learnt from too, as
+    in :class:`paradigms.supervised.Classifier`; ``unlabelled_label``,
+    ``semi_supervised_steps``, ``unlabelled_ratio`` and ``pseudo_label_threshold`` are
+    described in :class:`~paradigms.engine.few_labels.SemiSupervisedMixin`.
+
     Fitted attributes: ``classes_``, ``model_`` (the timm model, or backbone + head),
     ``network_`` (input adapter + model, what predicts), ``history_``, ``n_features_in_``,
-    ``input_shape_``, ``epochs_``.
+    ``input_shape_``, ``epochs_``, ``n_unlabelled_``.
     """
 
     def __init__(
@@ -109,6 +114,10 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
         weight_decay: float = 1e-4,
         validation_fraction: float = 0.0,
         early_stopping: bool | int = False,
+        unlabelled_label: Any = UNLABELLED,
+        semi_supervised_steps: int = 1000,
+        unlabelled_ratio: int = 7,
+        pseudo_label_threshold: float = 0.8,
         device: str = "auto",
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
@@ -130,6 +139,10 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
         self.weight_decay = weight_decay
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
+        self.unlabelled_label = unlabelled_label
+        self.semi_supervised_steps = semi_supervised_steps
+        self.unlabelled_ratio = unlabelled_ratio
+        self.pseudo_label_threshold = pseudo_label_threshold
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -220,20 +233,16 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
 
     # ------------------------------------------------------------------ fit / predict
     def fit(self, X: Any, y: Any) -> FineTuner:
-        """Fine-tune on images ``X`` with labels ``y`` ``(n,)``; returns ``self``."""
+        """Fine-tune on images ``X`` with labels ``y`` ``(n,)``, ``unlabelled_label`` marking
+        unlabelled rows (learnt from FixMatch-style); returns ``self``."""
         X, y = self._validate_inputs(X, y, reset=True, with_y=True)
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
-        self.classes_ = encoder.classes_
-        codes = encoder.transform(y).astype(np.int64)
+        codes, unlabelled = self._encode_labels(y)
         seed = seed_from_random_state(self.random_state)
         seed_everything(seed)
+        X_labelled = X[~unlabelled]
         from_backbone = isinstance(self.weights, Backbone) or _is_backbone_file(self.weights)
-        network = (
-            self._build_from_backbone(X, len(self.classes_))
-            if from_backbone
-            else self._build_timm(X, len(self.classes_))
-        )
+        build = self._build_from_backbone if from_backbone else self._build_timm
+        network = build(X if self.n_unlabelled_ else X_labelled, len(self.classes_))
         param_groups = apply_strategy(
             network.model,
             self.strategy,
@@ -241,23 +250,37 @@ class FineTuner(ClassifierMixin, NeuralEstimator):
             float(self.backbone_lr_scale),
             self.layer_decay,
         )
-        train, val = self._split_validation(X, codes, seed, stratify=True)
-        self.epochs_ = self._resolve_epochs(len(train[0]), fewest=10, most=200)
         extra: list[Callback] = []
         if self.strategy == "gradual_unfreeze":
             extra.append(GradualUnfreeze(layer_groups(network.model), self.unfreeze_every))
-        self.history_ = self._train(
-            network,
-            functional.cross_entropy,
-            train,
-            val,
-            seed,
-            metrics={"accuracy": _accuracy},
-            param_groups=param_groups,
-            max_epochs=self.epochs_,
-            lr=self._head_lr(),
-            extra_callbacks=extra,
-        )
+        if self.n_unlabelled_:
+            self.history_ = self._train_semi_supervised(
+                network,
+                X_labelled,
+                codes,
+                X[unlabelled],
+                seed,
+                {"accuracy": _accuracy},
+                param_groups=param_groups,
+                extra_callbacks=extra,
+                lr=self._head_lr(),
+            )
+            self.epochs_ = len(self.history_)
+        else:
+            train, val = self._split_validation(X_labelled, codes, seed, stratify=True)
+            self.epochs_ = self._resolve_epochs(len(train[0]), fewest=10, most=200)
+            self.history_ = self._train(
+                network,
+                functional.cross_entropy,
+                train,
+                val,
+                seed,
+                metrics={"accuracy": _accuracy},
+                param_groups=param_groups,
+                max_epochs=self.epochs_,
+                lr=self._head_lr(),
+                extra_callbacks=extra,
+            )
         self.network_ = network
         self.model_ = network.model
         return self
