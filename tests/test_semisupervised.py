@@ -154,3 +154,20 @@ def test_augmentations_keep_shape_and_differ_in_strength():
     vectors = X.flatten(1)
     v_mean, v_scale = data_statistics(vectors.numpy())
     assert strong_augment(vectors, v_mean, v_scale).shape == vectors.shape
+
+
+def test_distribution_alignment_pulls_pseudo_labels_towards_the_labelled_classes():
+    from paradigms.engine.semisupervised import ConsistencyTraining
+
+    biased = torch.nn.Linear(3, 4)
+    with torch.no_grad():  # a network that favours class 0 for every input
+        biased.weight.zero_()
+        biased.bias.copy_(torch.tensor([2.0, 0.0, 0.0, 0.0]))
+    prior = torch.full((4,), 0.25)
+    model = ConsistencyTraining(biased, 2, torch.zeros(3), torch.ones(3), prior).train()
+    raw = torch.softmax(biased.bias, 0)
+    for _ in range(600):
+        out = model(torch.randn(10, 3))
+    assert raw[0] > 0.7
+    np.testing.assert_allclose(out.teacher.mean(0).numpy(), prior.numpy(), atol=0.02)
+    assert out.labelled.shape == (2, 4) and out.unlabelled.shape == (8, 4)

@@ -101,8 +101,10 @@ class SemiSupervisedMixin:
         (X_train, y_train), val = split(X_labelled, codes, seed, stratify=True)
         data = MixedData(X_train, y_train, X_unlabelled, batch, ratio * batch)
         mean, scale = data_statistics(np.concatenate([X_labelled, X_unlabelled]))
+        prior = np.bincount(y_train, minlength=len(self.classes_)) / len(y_train)
+        model = ConsistencyTraining(network, batch, mean, scale, torch.from_numpy(prior).float())
         return self._train(  # type: ignore[attr-defined,no-any-return]
-            ConsistencyTraining(network, batch, mean, scale),
+            model,
             ConsistencyLoss(threshold),
             data,
             val,
