@@ -70,8 +70,8 @@ def data_statistics(X: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 class MixedBatches:
-    """Endless-style batches of ``labelled_batch`` labelled then ``unlabelled_batch``
-    unlabelled rows, ``steps`` per epoch, drawn with replacement.
+    """``data.steps_per_epoch`` batches per epoch, each ``labelled_batch`` labelled then
+    ``unlabelled_batch`` unlabelled rows drawn with replacement.
 
     Yields ``(inputs, targets)``: ``inputs`` ``(labelled_batch + unlabelled_batch, *shape)``,
     ``targets`` ``(labelled_batch + unlabelled_batch,)`` with ``-1`` for the unlabelled rows.
@@ -107,7 +107,10 @@ class MixedBatches:
             labelled = self._draw(len(self.X_labelled), self.data.labelled_batch)
             unlabelled = self._draw(len(self.X_unlabelled), self.data.unlabelled_batch)
             inputs = torch.cat(
-                [self.X_labelled.index_select(0, labelled), self.X_unlabelled[unlabelled]]
+                [
+                    self.X_labelled.index_select(0, labelled),
+                    self.X_unlabelled.index_select(0, unlabelled),
+                ]
             )
             targets = torch.cat(
                 [self.y_labelled.index_select(0, labelled), self.unlabelled_targets]
