@@ -124,7 +124,8 @@ class LabelEfficiency:
         return atomic_write(path, write)
 
     def plot(self, path: str | os.PathLike[str], title: str | None = None) -> Path:
-        """Mean accuracy against labels per class with one-standard-deviation error bars."""
+        """Mean accuracy against labels per class with one-standard-deviation error bars;
+        ``title`` gets the number of draws on a second line."""
         summary = self.summary()
         budgets = list(dict.fromkeys(row["labels_per_class"] for row in summary))
         xs = [self.all_labels_per_class if b == "all" else b for b in budgets]
@@ -143,8 +144,13 @@ class LabelEfficiency:
             path,
             errors=stds,
             tick_labels=[str(b) for b in budgets],
-            title=title or f"test accuracy against labels per class ({draws} draws, mean ± std)",
+            title=f"{title or 'test accuracy against labels per class'}\n{_draws_note(draws)}",
         )
+
+
+def _draws_note(draws: int) -> str:
+    """``"3 label draws, mean ± std"`` (singular for one draw)."""
+    return f"{draws} label draw{'s' if draws != 1 else ''}, mean ± std"
 
 
 def _flat(X: np.ndarray) -> np.ndarray:

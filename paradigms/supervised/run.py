@@ -212,8 +212,7 @@ def _few_label_curve(
     curve.to_csv(run_dir / "label_efficiency.csv")
     curve.plot(
         run_dir / "plots" / "label_efficiency.png",
-        title=f"{config.dataset}: test accuracy against labels per class "
-        f"({config.curve_draws} draws, mean ± std)",
+        title=f"{config.dataset}: test accuracy against labels per class",
     )
     return {
         "labels_per_class": k,
