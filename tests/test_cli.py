@@ -291,3 +291,13 @@ def test_few_labels_on_a_regression_dataset_is_refused(tmp_path, capsys):
     assert main([*argv, "--out", str(tmp_path / "r"), "--no-progress"]) == 2
     assert "needs a classification dataset" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+def test_python_dash_m_paradigms_runs_the_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "paradigms", "backbones"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and "cnn" in result.stdout.split()
