@@ -22,7 +22,7 @@ import logging
 import os
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,7 +207,6 @@ def label_efficiency(
     random_state: int = 0,
     classifier_params: Mapping[str, Any] | None = None,
     progress: bool = False,
-    on_result: Callable[[dict[str, Any]], None] | None = None,
     measured: Sequence[Mapping[str, Any]] = (),
 ) -> LabelEfficiency:
     """Measure test accuracy against labels per class for each method over several draws.
@@ -227,7 +226,6 @@ def label_efficiency(
         classifier_params: extra parameters for both Classifier methods (e.g.
             ``{"semi_supervised_steps": 300}`` for a quicker curve).
         progress: show a progress bar over the fits.
-        on_result: called with each row as it is measured.
         measured: rows already measured with these settings (e.g. a run's own fit: method,
             labels_per_class, draw, accuracy, fit_seconds); their fits are not repeated.
 
@@ -285,6 +283,4 @@ def label_efficiency(
         }
         logger.info("%s, %s labels per class, draw %d: %.4f", method, budget, draw, accuracy)
         result.rows.append(row)
-        if on_result is not None:
-            on_result(row)
     return result
