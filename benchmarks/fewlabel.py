@@ -47,7 +47,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neighbors import NearestNeighbors
 
 from paradigms.data import draw_labels_per_class, load_digits
-from paradigms.supervised import Classifier, label_efficiency
+from paradigms.supervised import Classifier, label_efficiency, make_baseline
 from paradigms.unsupervised import AutoEncoder
 from paradigms.unsupervised.anomaly import ANOMALY_SCORES, AnomalyScorer
 
@@ -83,12 +83,8 @@ def bench_time(X_tr, y_tr, X_te, y_te, quick: bool) -> dict[str, Any]:
     ref_s = time.perf_counter() - started
     with torch.no_grad():
         ref_acc = float((ref(torch.from_numpy(X_te)).argmax(1).numpy() == y_te).mean())
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import MinMaxScaler
-    from sklearn.semi_supervised import LabelSpreading
-
     started = time.perf_counter()
-    spreading = make_pipeline(MinMaxScaler(), LabelSpreading(kernel="knn", n_neighbors=7))
+    spreading = make_baseline("label_spreading_knn")
     spreading.fit(X_tr.reshape(len(X_tr), -1), masked)
     ls_s = time.perf_counter() - started
     ls_acc = float((spreading.predict(X_te.reshape(len(X_te), -1)) == y_te).mean())

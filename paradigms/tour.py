@@ -21,7 +21,7 @@ from paradigms.reinforcement import Agent, PixelCatchEnv
 from paradigms.reinforcement.envs.pixel_catch import BALL, PADDLE
 from paradigms.reinforcement.run import RLRunConfig, run_rl
 from paradigms.report import write_html_report
-from paradigms.supervised import Classifier
+from paradigms.supervised import Classifier, make_baseline
 from paradigms.supervised.run import SupervisedRunConfig, run_supervised
 from paradigms.transfer import FineTuner
 from paradigms.unsupervised import AutoEncoder
@@ -142,10 +142,6 @@ def _few_labels_step(quick: bool, labels_per_class: int = 5) -> TourStep:
     """Few labels, many unlabelled images: the Classifier given every training digit with all
     but ``labels_per_class`` labels per class hidden (``y == -1``) against scikit-learn's
     LabelSpreading on the same rows and the same Classifier on the labels alone."""
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import MinMaxScaler
-    from sklearn.semi_supervised import LabelSpreading
-
     started = time.perf_counter()
     X, y = load_digits(images=True)
     X_tr, X_te, y_tr, y_te = train_test_split_stratified(X, y, test_size=0.25, random_state=0)
@@ -155,7 +151,7 @@ def _few_labels_step(quick: bool, labels_per_class: int = 5) -> TourStep:
     semi = Classifier(semi_supervised_steps=150 if quick else 1000, random_state=0)
     semi_acc = semi.fit(X_tr, y_few).score(X_te, y_te)
     alone = Classifier(random_state=0).fit(X_tr[labelled], y_tr[labelled]).score(X_te, y_te)
-    spreading = make_pipeline(MinMaxScaler(), LabelSpreading(kernel="knn", n_neighbors=7))
+    spreading = make_baseline("label_spreading_knn")
     spreading.fit(X_tr.reshape(len(X_tr), -1), y_few)
     spread_acc = spreading.score(X_te.reshape(len(X_te), -1), y_te)
     return TourStep(

@@ -12,16 +12,21 @@ from paradigms._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from paradigms.supervised.classifier import Classifier
-    from paradigms.supervised.efficiency import LabelEfficiency, label_efficiency
+    from paradigms.supervised.efficiency import (
+        LabelEfficiency,
+        label_efficiency,
+        make_baseline,
+    )
     from paradigms.supervised.regressor import Regressor
 
-__all__ = ["Classifier", "LabelEfficiency", "Regressor", "label_efficiency"]
+__all__ = ["Classifier", "LabelEfficiency", "Regressor", "label_efficiency", "make_baseline"]
 
 _LAZY = {
     "Classifier": "paradigms.supervised.classifier",
     "Regressor": "paradigms.supervised.regressor",
     "LabelEfficiency": "paradigms.supervised.efficiency",
     "label_efficiency": "paradigms.supervised.efficiency",
+    "make_baseline": "paradigms.supervised.efficiency",
 }
 
 

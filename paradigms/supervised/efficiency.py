@@ -157,14 +157,18 @@ def _flat(X: np.ndarray) -> np.ndarray:
     return X.reshape(len(X), -1).astype(np.float64)
 
 
-def _baseline(method: str) -> Any:
+def make_baseline(method: str) -> Any:
+    """The scikit-learn pipeline of a baseline in :data:`METHODS` (all but the two Classifier
+    methods), with the scaling it is measured with."""
     if method == "label_spreading_knn":
         return make_pipeline(MinMaxScaler(), LabelSpreading(kernel="knn", n_neighbors=7))
     if method == "label_spreading_rbf":
         return make_pipeline(MinMaxScaler(), LabelSpreading(kernel="rbf", gamma=20))
     if method == "svc":
         return make_pipeline(MinMaxScaler(), SVC())
-    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    if method == "logistic_regression":
+        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    raise ValueError(f"{method!r} is not a scikit-learn baseline; choose from {METHODS[2:]}.")
 
 
 def _fit_and_score(
@@ -186,7 +190,7 @@ def _fit_and_score(
     if method == "supervised":
         model = Classifier(random_state=seed, **classifier_params)
         return float(model.fit(X[labelled], y[labelled]).score(X_test, y_test))
-    model = _baseline(method)
+    model = make_baseline(method)
     with warnings.catch_warnings():  # LabelSpreading's RBF kernel underflows on far pairs
         warnings.simplefilter("ignore", RuntimeWarning)
         if method.startswith("label_spreading"):
