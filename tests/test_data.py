@@ -23,6 +23,7 @@ from paradigms.data import (
     make_blobs,
     make_moons,
     make_shapes,
+    make_shapes_on_photos,
     save_npz,
     to_numpy,
     torchvision_dataset,
@@ -79,11 +80,13 @@ def test_list_datasets_contains_every_name():
         [
             "blobs",
             "breast_cancer",
+            "colour_shapes",
             "diabetes",
             "digits",
             "digits_images",
             "iris",
             "moons",
+            "photo_shapes",
             "shapes",
             "wine",
         ]
@@ -102,6 +105,8 @@ def test_list_datasets_contains_every_name():
         ("moons", (500, 2), "classification", 2),
         ("blobs", (500, 2), "classification", 3),
         ("shapes", (600, 1, 32, 32), "classification", 3),
+        ("colour_shapes", (600, 3, 64, 64), "classification", 3),
+        ("photo_shapes", (600, 3, 64, 64), "classification", 3),
     ],
 )
 def test_load_dataset_by_name(name, x_shape, task, n_names):
@@ -538,3 +543,33 @@ def test_split_regression_and_length_mismatch():
 def test_public_api_is_exported():
     for name in data.__all__:
         assert hasattr(data, name), name
+
+
+def test_make_shapes_on_photos_balanced_deterministic_and_on_photo_backgrounds():
+    X, y = make_shapes_on_photos(60, size=32, random_state=3)
+    X2, y2 = make_shapes_on_photos(60, size=32, random_state=3)
+    assert X.shape == (60, 3, 32, 32) and X.dtype == np.float32 and y.dtype == np.int64
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)
+    assert np.bincount(y).tolist() == [20, 20, 20]
+    assert X.min() >= 0.0 and X.max() <= 1.0
+    # photo backgrounds: every image has texture, unlike make_shapes' black background
+    assert (X.reshape(60, -1).std(axis=1) > 0.05).all()
+    corners = X[:, :, :4, :4].reshape(60, -1).mean(axis=1)
+    assert np.ptp(corners) > 0.2  # backgrounds differ from image to image
+    assert not np.array_equal(X, make_shapes_on_photos(60, size=32, random_state=4)[0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"n_samples": 0}, "n_samples"),
+        ({"size": 8}, "size"),
+        ({"size": 200}, "size must be <= 128"),
+        ({"object_scale": (0.3, 0.2)}, "object_scale"),
+        ({"object_scale": (0.1, 0.6)}, "object_scale"),
+        ({"noise": -1.0}, "noise"),
+    ],
+)
+def test_make_shapes_on_photos_argument_validation(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_shapes_on_photos(**kwargs)

@@ -2,7 +2,8 @@
 
 - Bundled (ship with scikit-learn, no download): :func:`load_digits`, :func:`load_iris`,
   :func:`load_wine`, :func:`load_breast_cancer`, :func:`load_diabetes`.
-- Synthetic: :func:`make_moons`, :func:`make_blobs`, :func:`make_shapes`.
+- Synthetic: :func:`make_moons`, :func:`make_blobs`, :func:`make_shapes`,
+  :func:`make_shapes_on_photos`.
 - By name: :func:`load_dataset` returns a :class:`Dataset`; :func:`list_datasets` lists names.
 - Your data: :func:`load_npz` / :func:`save_npz`, :func:`to_numpy`, :class:`ArrayDataset`,
   :func:`dataset_to_arrays`, :func:`torchvision_dataset`, :func:`image_folder`.
@@ -30,7 +31,13 @@ from paradigms.data.bundled import (
 from paradigms.data.dataset import Dataset
 from paradigms.data.npz import load_npz, save_npz
 from paradigms.data.splits import draw_labels_per_class, train_test_split_stratified
-from paradigms.data.synthetic import SHAPE_NAMES, make_blobs, make_moons, make_shapes
+from paradigms.data.synthetic import (
+    SHAPE_NAMES,
+    make_blobs,
+    make_moons,
+    make_shapes,
+    make_shapes_on_photos,
+)
 
 __all__ = [
     "SHAPE_NAMES",
@@ -50,6 +57,7 @@ __all__ = [
     "make_blobs",
     "make_moons",
     "make_shapes",
+    "make_shapes_on_photos",
     "save_npz",
     "to_numpy",
     "torchvision_dataset",

@@ -15,7 +15,13 @@ import numpy as np
 
 from paradigms.data.dataset import Dataset
 from paradigms.data.npz import load_npz
-from paradigms.data.synthetic import SHAPE_NAMES, make_blobs, make_moons, make_shapes
+from paradigms.data.synthetic import (
+    SHAPE_NAMES,
+    make_blobs,
+    make_moons,
+    make_shapes,
+    make_shapes_on_photos,
+)
 
 
 def load_digits(images: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -135,14 +141,26 @@ def _shapes() -> Dataset:
     return Dataset(X, y, "classification", "shapes", list(SHAPE_NAMES))
 
 
+def _colour_shapes() -> Dataset:
+    X, y = make_shapes(600, size=64, channels=3)
+    return Dataset(X, y, "classification", "colour_shapes", list(SHAPE_NAMES))
+
+
+def _photo_shapes() -> Dataset:
+    X, y = make_shapes_on_photos()
+    return Dataset(X, y, "classification", "photo_shapes", list(SHAPE_NAMES))
+
+
 _DATASETS: dict[str, Callable[[], Dataset]] = {
     "blobs": _blobs,
     "breast_cancer": _classification("breast_cancer", load_breast_cancer, "load_breast_cancer"),
+    "colour_shapes": _colour_shapes,
     "diabetes": _diabetes,
     "digits": _digits(images=False),
     "digits_images": _digits(images=True),
     "iris": _classification("iris", load_iris, "load_iris"),
     "moons": _moons,
+    "photo_shapes": _photo_shapes,
     "shapes": _shapes,
     "wine": _classification("wine", load_wine, "load_wine"),
 }
@@ -163,8 +181,11 @@ def load_dataset(name: str | os.PathLike[str], images: bool = False) -> Dataset:
     Args:
         name: one of :func:`list_datasets` (``"digits"`` gives vectors ``(1797, 64)``,
             ``"digits_images"`` images ``(1797, 1, 8, 8)``, ``"moons"``, ``"blobs"`` and
-            ``"shapes"`` use their generators' defaults), or the path to an ``.npz`` file with
-            an array ``X`` and an optional array ``y`` (see :func:`paradigms.data.load_npz`).
+            ``"shapes"`` use their generators' defaults, ``"colour_shapes"`` is
+            ``make_shapes(600, size=64, channels=3)`` and ``"photo_shapes"``
+            ``make_shapes_on_photos()``, both ``(600, 3, 64, 64)``), or the path to an
+            ``.npz`` file with an array ``X`` and an optional array ``y`` (see
+            :func:`paradigms.data.load_npz`).
             Names are case-insensitive and ``-`` counts as ``_``.
         images: prefer the image form of a dataset that has one (``"digits"`` then gives
             ``(1797, 1, 8, 8)``, as ``"digits_images"`` does).

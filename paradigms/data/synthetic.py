@@ -1,4 +1,5 @@
-"""Synthetic datasets: two moons, Gaussian blobs and rendered geometric shapes.
+"""Synthetic datasets: two moons, Gaussian blobs and rendered geometric shapes (on black or on
+photographs).
 
 Every generator takes ``n_samples`` and ``random_state`` and returns ``(X, y)`` with ``X``
 ``float32`` and ``y`` ``int64``; the same ``random_state`` always gives the same arrays.
@@ -146,6 +147,76 @@ def make_shapes(
         mask = _shape_mask(int(y[i]), rows, cols, centre[i, 0], centre[i, 1], half[i])
         coverage = mask.reshape(size, supersample, size, supersample).mean(axis=(1, 3))
         X[i] = colour[i][:, None, None] * coverage[None, :, :]
+    if noise > 0:
+        X += rng.normal(0.0, noise, size=X.shape).astype(np.float32)
+    np.clip(X, 0.0, 1.0, out=X)
+    return X, y
+
+
+def make_shapes_on_photos(
+    n_samples: int = 600,
+    size: int = 64,
+    object_scale: tuple[float, float] = (0.12, 0.25),
+    noise: float = 0.02,
+    random_state: int | None = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Small coloured circles, squares and triangles on crops of real photographs.
+
+    A harder, more photo-like cousin of :func:`make_shapes`: the background is a random crop
+    of one of scikit-learn's sample photos (``china.jpg``, ``flower.jpg``: buildings, trees,
+    petals; zoomed by a random factor), the object is small, anywhere in the image, and its
+    colour is random, so it can blend into the background. Colour only (3 channels).
+
+    Args:
+        n_samples: number of images; the classes are balanced (counts differ by at most 1).
+        size: image height and width in pixels, from 16 to 128.
+        object_scale: the range of the object's half-extent as a fraction of ``size``
+            (within ``(0, 0.5)``).
+        noise: standard deviation of the Gaussian pixel noise.
+        random_state: seed; ``None`` gives different images on every call.
+
+    Returns:
+        ``X`` of shape ``(n_samples, 3, size, size)`` (``float32`` in ``[0, 1]``) and ``y`` of
+        shape ``(n_samples,)`` (``int64``, see :data:`SHAPE_NAMES`).
+
+    Raises:
+        ValueError: if ``n_samples < 1``, ``size`` is outside ``[16, 128]``,
+            ``object_scale`` is not an increasing pair within ``(0, 0.5)`` or ``noise < 0``.
+    """
+    from PIL import Image
+    from sklearn.datasets import load_sample_images
+
+    n_samples = check_int("n_samples", n_samples, 1)
+    size = check_int("size", size, 16)
+    if size > 128:
+        raise ValueError(f"size must be <= 128, got {size}; pass a size between 16 and 128.")
+    low, high = (float(v) for v in object_scale)
+    if not 0 < low <= high < 0.5:
+        raise ValueError(
+            f"object_scale must be (low, high) with 0 < low <= high < 0.5; got {object_scale!r}."
+        )
+    noise = check_nonnegative("noise", noise)
+    rng = np.random.default_rng(random_state)
+    photos = [Image.fromarray(image) for image in load_sample_images().images]
+
+    y = rng.permutation(np.arange(n_samples) % len(SHAPE_NAMES)).astype(np.int64)
+    half = rng.uniform(low, high, size=n_samples) * size
+    centre = rng.uniform(half[:, None], size - half[:, None], size=(n_samples, 2))
+    colour = rng.uniform(0.0, 1.0, size=(n_samples, 3))
+    supersample = 4
+    coords = (np.arange(size * supersample) + 0.5) / supersample
+    rows, cols = coords[:, None], coords[None, :]
+    X = np.empty((n_samples, 3, size, size), dtype=np.float32)
+    for i in range(n_samples):
+        photo = photos[int(rng.integers(len(photos)))]
+        side = int(rng.integers(size, min(photo.size) + 1))
+        left = int(rng.integers(photo.size[0] - side + 1))
+        top = int(rng.integers(photo.size[1] - side + 1))
+        crop = photo.resize((size, size), Image.BILINEAR, box=(left, top, left + side, top + side))
+        background = np.asarray(crop, dtype=np.float32).transpose(2, 0, 1) / 255.0
+        mask = _shape_mask(int(y[i]), rows, cols, centre[i, 0], centre[i, 1], half[i])
+        coverage = mask.reshape(size, supersample, size, supersample).mean(axis=(1, 3))
+        X[i] = background * (1 - coverage) + colour[i][:, None, None] * coverage
     if noise > 0:
         X += rng.normal(0.0, noise, size=X.shape).astype(np.float32)
     np.clip(X, 0.0, 1.0, out=X)
