@@ -8,8 +8,15 @@ from paradigms._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from paradigms.transfer.finetuner import FineTuner
+    from paradigms.transfer.pretrained import load_pretrained
 
-__all__ = ["FineTuner"]
+__all__ = ["FineTuner", "load_pretrained"]
 
 
-__getattr__ = lazy_attributes("paradigms.transfer", {"FineTuner": "paradigms.transfer.finetuner"})
+__getattr__ = lazy_attributes(
+    "paradigms.transfer",
+    {
+        "FineTuner": "paradigms.transfer.finetuner",
+        "load_pretrained": "paradigms.transfer.pretrained",
+    },
+)

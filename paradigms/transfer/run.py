@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from safetensors.torch import save_file
 
 from paradigms._common.checks import epochs_option
-from paradigms._common.files import atomic_write, write_json_atomic
+from paradigms._common.files import write_json_atomic
 from paradigms._common.rundir import prepare_run_dir
 from paradigms.data import load_dataset
 from paradigms.report import (
@@ -26,6 +25,7 @@ from paradigms.report import (
 )
 from paradigms.transfer.finetuner import FineTuner
 from paradigms.transfer.run_config import TransferRunConfig
+from paradigms.transfer.sources import NAMED_SOURCES
 
 #: smaller label budgets drawn for the label-efficiency curve (plus the run's own)
 CURVE_BUDGETS = (1, 2, 5, 10, 20)
@@ -121,8 +121,8 @@ def run_transfer(
     tuned.fit(X[main], y[main])
     fit_seconds = time.perf_counter() - started
     y_pred = tuned.predict(X[rest])
-    source = Path(config.weights).name if weights not in (None, "hub") else config.weights
-    label = f"{config.strategy} from {source}"
+    source = config.weights if weights is None or weights in NAMED_SOURCES else Path(weights).name
+    label = f"{tuned.strategy_} from {source}"
     curves: dict[str, list[float]] = {label: [], "scratch": []}
     for k in budgets:
         idx = subsets[k]
@@ -147,15 +147,15 @@ def run_transfer(
         plots / "label_efficiency.png",
         title=f"{config.model} on {config.dataset}: transfer vs scratch",
     )
-    tensors = {k: v.detach().cpu().contiguous() for k, v in tuned.model_.state_dict().items()}
-    atomic_write(run_dir / "model.safetensors", lambda tmp: save_file(tensors, tmp))
+    tuned.save_weights(run_dir / "model.safetensors")
     transfer_curve, scratch_curve = curves.values()
     summary: dict[str, Any] = {
         "dataset": config.dataset,
         "classes": classes if classes is not None else "all",
         "model": config.model,
         "weights": config.weights,
-        "strategy": config.strategy,
+        "strategy": tuned.strategy_,
+        "strategy_requested": config.strategy,
         "labels_per_class": config.labels_per_class,
         "n_train": len(main),
         "n_test": len(rest),

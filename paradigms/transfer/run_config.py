@@ -13,7 +13,7 @@ class TransferRunConfig:
     classes: str = ""
     model: str = "resnet10t"
     weights: str = "hub"
-    strategy: str = "fine_tune"
+    strategy: str = "auto"
     labels_per_class: int = 5
     max_epochs: int | str = "auto"
     seed: int = 0
