@@ -234,20 +234,15 @@ def test_batchnorm_statistics_frozen_or_trained(shapes, mode, changes):
             FineTuner(model=SMALL, weights="not-a-file.safetensors", **bad).fit(X, y)
 
 
-def test_batchnorm_auto_trusts_only_statistics_from_outside(shapes, tmp_path):
-    from paradigms.transfer.finetuner import _large_scale_source
-
+def test_batchnorm_auto_freezes_statistics_of_pretrained_depthwise_models(shapes, tmp_path):
     X, y, _, _ = shapes
     ft = FineTuner(model=SMALL, weights=None, max_epochs=1, random_state=0).fit(X, y)
-    ours = ft.save_weights(tmp_path / "ours.safetensors")
-    save_file(
-        {k: v.contiguous() for k, v in ft.model_.state_dict().items()},
-        str(tmp_path / "foreign.safetensors"),
-    )
-    assert not _large_scale_source(ours) and not _large_scale_source(None)
-    assert _large_scale_source(tmp_path / "foreign.safetensors")
-    assert _large_scale_source("imagenet") and _large_scale_source("hub")
-    assert not _large_scale_source(create_backbone("cnn", in_shape=(3, 32, 32)))
+    assert not ft.network_.freeze_batchnorm  # random init: statistics must be learnt
+    path = ft.save_weights(tmp_path / "small.safetensors")
+    again = FineTuner(model=SMALL, weights=path, max_epochs=1, random_state=0).fit(X, y)
+    assert not again.network_.freeze_batchnorm  # a ResNet fine-tunes its statistics
+    lite = FineTuner(model=LITE0, weights="imagenet", max_epochs=1, strategy="fine_tune")
+    assert lite.fit(X[:12], y[:12]).network_.freeze_batchnorm
 
 
 def test_channels_last_for_depthwise_models_and_a_zero_head_to_start(imagenet, shapes):
@@ -288,3 +283,39 @@ def test_zero_head_handles_tuple_and_normalised_heads(name):
     assert all(not m.weight.any() and not m.bias.any() for m in logits)
     norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm1d)]
     assert all(m.weight.any() for m in norms)  # a normalisation before the linear still learns
+
+
+def test_pretrained_backbone_serves_another_paradigm_frozen(imagenet, tmp_path):
+    from functools import partial
+
+    from paradigms.backbones import save_backbone
+    from paradigms.reinforcement import Agent, PixelCatchEnv
+    from paradigms.transfer import pretrained_backbone
+
+    backbone = pretrained_backbone(LITE0, (3, 32, 32), pixel_scale=255)
+    x = torch.rand(2, 3, 32, 32)
+    with torch.no_grad():
+        expected = imagenet.forward_head(imagenet.forward_features((x - 0.5) / 0.5), True)
+        torch.testing.assert_close(backbone(x * 255), expected, atol=1e-4, rtol=1e-4)
+    reloaded = load_backbone(save_backbone(backbone, tmp_path / "lite0.safetensors")).eval()
+    with torch.no_grad():
+        torch.testing.assert_close(reloaded(x * 255), expected, atol=1e-4, rtol=1e-4)
+    grey = pretrained_backbone(LITE0, (1, 32, 32), pixel_scale=255)
+    before = {k: v.clone() for k, v in grey.state_dict().items()}
+    agent = Agent(
+        partial(PixelCatchEnv, size=32),
+        algo="ppo",
+        backbone=grey,
+        freeze_backbone=True,
+        n_envs=2,
+        n_steps=16,
+        batch_size=32,
+        n_epochs=1,
+        seed=0,
+    )
+    agent.learn(32, progress_bar=False)
+    used = agent.model.policy.features_extractor.backbone.state_dict()
+    assert all(torch.equal(v, used[k]) for k, v in before.items())  # frozen ImageNet features
+    agent.close()
+    with pytest.raises(ValueError, match="pixel_scale must be positive"):
+        pretrained_backbone(LITE0, (3, 32, 32), pixel_scale=0)

@@ -184,7 +184,10 @@ def test_unsafe_pickle_is_refused_not_executed(source, digits):
     [
         ("missing.safetensors", "no weights file"),
         ("weights.txt", "suffix '.txt'"),
-        ("resnet10t.safetensors", r"'conv1\.1\.weight' \[24\] does not fit"),
+        (
+            "resnet10t.safetensors",
+            r"'conv1\.0\.weight' \[24, 1, 3, 3\] does not fit the model's 'conv1\.0\.weight'",
+        ),
         ("part.safetensors", r"the model's 'layer4\.[\w.]+' \[[\d, ]+\] is not in the file"),
     ],
 )

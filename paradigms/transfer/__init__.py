@@ -8,9 +8,9 @@ from paradigms._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from paradigms.transfer.finetuner import FineTuner
-    from paradigms.transfer.pretrained import load_pretrained
+    from paradigms.transfer.pretrained import load_pretrained, pretrained_backbone
 
-__all__ = ["FineTuner", "load_pretrained"]
+__all__ = ["FineTuner", "load_pretrained", "pretrained_backbone"]
 
 
 __getattr__ = lazy_attributes(
@@ -18,5 +18,6 @@ __getattr__ = lazy_attributes(
     {
         "FineTuner": "paradigms.transfer.finetuner",
         "load_pretrained": "paradigms.transfer.pretrained",
+        "pretrained_backbone": "paradigms.transfer.pretrained",
     },
 )

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors import safe_open
 from safetensors.torch import save_file
 from sklearn.base import ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
@@ -35,7 +34,6 @@ from paradigms.engine.semisupervised import UNLABELLED
 from paradigms.transfer._network import TransferNet, has_depthwise_convolutions
 from paradigms.transfer.adapter import InputAdapter, pixel_scale_of
 from paradigms.transfer.auto_strategy import choose_strategy
-from paradigms.transfer.sources import NAMED_SOURCES
 from paradigms.transfer.strategies import (
     STRATEGIES,
     GradualUnfreeze,
@@ -74,31 +72,6 @@ def _is_backbone_file(weights: Any) -> bool:
     return True
 
 
-def _large_scale_source(weights: Any) -> bool:
-    """Whether ``weights`` come from outside paradigms ("imagenet", "hub", a foreign file),
-    so their BatchNorm statistics were estimated on far more images than a few labels give.
-
-    Files written by :meth:`FineTuner.save_weights` and Backbones were trained here, often on
-    a small source task: their statistics are no better than the target's own, unless the
-    fine-tune that wrote the file kept frozen statistics from outside (its metadata says so).
-    """
-    if weights is None or isinstance(weights, Backbone) or _is_backbone_file(weights):
-        return False
-    if isinstance(weights, str) and weights in NAMED_SOURCES:
-        return True
-    path = Path(weights)
-    if path.suffix.lower() != ".safetensors" or not path.is_file():
-        return True
-    try:
-        with safe_open(str(path), framework="pt") as handle:
-            notes = (handle.metadata() or {}).get(WEIGHTS_METADATA_KEY)
-    except Exception:  # unreadable: the loader reports it
-        return True
-    if notes is None:  # not written by save_weights: from outside
-        return True
-    return bool(json.loads(notes).get("frozen_batchnorm", False))
-
-
 class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
     """Fine-tune a pretrained model (timm, or a Backbone from another paradigm) on labelled images.
 
@@ -120,21 +93,21 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
             probe on the frozen features of the labelled images and keeps the features when
             it is nearly perfect, fine-tunes otherwise (random init always fine-tunes; see
             :mod:`paradigms.transfer.auto_strategy`); ``strategy_`` says which ran.
-        backbone_lr_scale: the backbone's learning rate relative to the head's (default: the
-            backbone at 1e-3, the head at 1.5e-3; on digits 0-4 -> 5-9 with 5 labels per class
-            a 0.1 scale did worse; ``benchmarks/RESULTS.md``, transfer section, compares them).
+        backbone_lr_scale: the backbone's learning rate relative to the head's (the backbone
+            at 1e-3 against the head's 1.5e-3, or 4e-4 against 6e-4 with frozen BatchNorm
+            statistics; on digits 0-4 -> 5-9 with 5 labels per class a 0.1 scale did worse;
+            ``benchmarks/RESULTS.md``, transfer section, compares them).
         layer_decay: layer-wise learning-rate decay per group towards the input (e.g. 0.7),
             or ``None``.
         unfreeze_every: epochs between unfreezing steps for ``"gradual_unfreeze"``.
         batchnorm: ``"frozen"`` keeps every BatchNorm layer's pretrained running statistics
-            while training (their scale and shift still learn; Keras's transfer-learning
-            guide does the same); ``"train"`` updates them from each batch; ``"auto"``: frozen
-            for weights from outside paradigms (``"imagenet"``, ``"hub"``, a foreign file),
-            whose statistics come from millions of images, trained for random init, Backbones
-            and :meth:`save_weights` files. Measured with 5 labels per class: ImageNet
-            EfficientNet-Lite0 on digits 0.891 frozen, 0.449 trained (and on 3 colour shapes,
-            one per class, 0.997 against 0.57); resnet10t pretrained here on digits 0-4, on
-            digits 5-9, 0.866 frozen, 0.92 trained.
+            while training (their scale and shift still learn); ``"train"`` updates them from
+            each batch; ``"auto"``: frozen for pretrained models with depthwise convolutions
+            (EfficientNet, MobileNet: Keras's EfficientNet fine-tuning guide freezes them too),
+            trained otherwise. Measured with 5 labels per class on digits: ImageNet
+            EfficientNet-Lite0 0.891 frozen, 0.449 trained (on 3 colour shapes, one per class,
+            0.997 against 0.57); resnet10t pretrained on digits 0-4, on digits 5-9, 0.872
+            frozen, 0.932 trained (means of 3 draws, ``benchmarks/transfer.py``).
         channels_last: run a timm model in channels-last memory layout; ``"auto"``: for models
             with depthwise convolutions, whose CPU kernels run faster that way (see
             :func:`~paradigms.transfer._network.has_depthwise_convolutions`).
@@ -251,18 +224,18 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
             self.strategy_, self.probe_accuracy_ = choose_strategy(network, X, codes, seed)
         return self.strategy_
 
-    def _head_lr(self) -> float:
+    def _head_lr(self, network: TransferNet) -> float:
         if self.lr == "auto":
             if self.strategy_ == "linear_probe":
                 return LINEAR_PROBE_LR
-            return FROZEN_BATCHNORM_LR if self._freeze_batchnorm() else FINE_TUNE_LR
+            return FROZEN_BATCHNORM_LR if network.freeze_batchnorm else FINE_TUNE_LR
         if isinstance(self.lr, str) or not float(self.lr) > 0:
             raise ValueError(f"lr must be 'auto' or a positive number; got {self.lr!r}.")
         return float(self.lr)
 
-    def _freeze_batchnorm(self) -> bool:
+    def _freeze_batchnorm(self, model: nn.Module) -> bool:
         if self.batchnorm == "auto":
-            return _large_scale_source(self.weights)
+            return self.weights is not None and has_depthwise_convolutions(model)
         return self.batchnorm == "frozen"
 
     def _channels_last(self, model: nn.Module) -> bool:
@@ -304,7 +277,7 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
         torch.manual_seed(seed_from_random_state(self.random_state))
         return TransferNet(
             BackboneWithHead(copy.deepcopy(backbone), n_classes),
-            freeze_batchnorm=self._freeze_batchnorm(),
+            freeze_batchnorm=self._freeze_batchnorm(backbone),
         )
 
     def _build_timm(self, X: np.ndarray, n_classes: int) -> TransferNet:
@@ -331,7 +304,7 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
         net = TransferNet(
             model,
             adapter,
-            freeze_batchnorm=self._freeze_batchnorm(),
+            freeze_batchnorm=self._freeze_batchnorm(model),
             channels_last=self._channels_last(model),
         )
         try:
@@ -365,7 +338,7 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
         param_groups = apply_strategy(
             network.model,
             strategy,
-            self._head_lr(),
+            self._head_lr(network),
             float(self.backbone_lr_scale),
             self.layer_decay,
         )
@@ -382,7 +355,7 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
                 {"accuracy": _accuracy},
                 param_groups=param_groups,
                 extra_callbacks=extra,
-                lr=self._head_lr(),
+                lr=self._head_lr(network),
             )
             self.epochs_ = len(self.history_)
         else:
@@ -397,7 +370,7 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
                 metrics={"accuracy": _accuracy},
                 param_groups=param_groups,
                 max_epochs=self.epochs_,
-                lr=self._head_lr(),
+                lr=self._head_lr(network),
                 extra_callbacks=extra,
             )
         self.network_ = network
@@ -440,8 +413,6 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
             )
         notes = {
             "model": self.model if not isinstance(self.model_, BackboneWithHead) else None,
-            # statistics kept from a large-scale source stay trusted when the file is reused
-            "frozen_batchnorm": bool(self.network_.freeze_batchnorm),
             "classes": [c.item() if hasattr(c, "item") else c for c in self.classes_],
             "input_shape": list(self.input_shape_),
         }

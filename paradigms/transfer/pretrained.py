@@ -1,4 +1,5 @@
-"""``load_pretrained``: a timm model with pretrained weights, ready for inference or reuse."""
+"""``load_pretrained``: a timm model with pretrained weights, ready for inference or reuse;
+``pretrained_backbone``: the same weights as a shared Backbone for any paradigm."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from torch import nn
 
 from paradigms._common.checks import check_int
+from paradigms.backbones import Backbone
 from paradigms.transfer.weights import create_timm_model
 
 
@@ -57,3 +59,51 @@ def load_pretrained(
     data_config["input_size"] = (in_chans, *tuple(data_config["input_size"])[1:])
     network.data_config = data_config
     return network.eval()
+
+
+def pretrained_backbone(
+    model: str,
+    in_shape: tuple[int, int, int],
+    weights: str | os.PathLike[str] = "imagenet",
+    pixel_scale: float = 1.0,
+) -> Backbone:
+    """A shared :class:`~paradigms.backbones.Backbone` (pooled features) with pretrained
+    weights, for any paradigm: a Classifier's ``backbone=``, an Agent's features extractor.
+
+    Its input normaliser is set to what the pretrained model expects: inputs are divided by
+    ``pixel_scale``, then standardised with the model's mean/std (averaged over RGB for other
+    channel counts). Saved with :func:`~paradigms.backbones.save_backbone`, it reloads as a
+    ``"timm:<model>"`` backbone.
+
+    Args:
+        model: a timm model name.
+        in_shape: ``(C, H, W)`` of the inputs.
+        weights: as for :func:`load_pretrained`.
+        pixel_scale: the inputs' pixel range (1 for [0, 1] images, 255 for ``uint8`` frames
+            such as an Agent's image observations).
+
+    Returns:
+        The backbone, in eval mode.
+    """
+    import torch
+
+    from paradigms.backbones import create_backbone
+
+    if len(in_shape) != 3:
+        raise ValueError(f"in_shape must be (channels, height, width); got {in_shape!r}.")
+    if not float(pixel_scale) > 0:
+        raise ValueError(f"pixel_scale must be positive; got {pixel_scale!r}.")
+    network = load_pretrained(model, weights, in_chans=int(in_shape[0]))
+    backbone = create_backbone(f"timm:{model}", in_shape=tuple(int(s) for s in in_shape))
+    own = backbone.model.state_dict()
+    backbone.model.load_state_dict({k: v for k, v in network.state_dict().items() if k in own})
+    channels = int(in_shape[0])
+    mean = torch.tensor(network.data_config["mean"], dtype=torch.float64)
+    std = torch.tensor(network.data_config["std"], dtype=torch.float64)
+    if len(mean) != channels:
+        mean, std = mean.mean().repeat(channels), std.mean().repeat(channels)
+    scale = float(pixel_scale)
+    backbone.normalizer.set_statistics(
+        (mean * scale).reshape(channels, 1, 1), (std * scale).reshape(channels, 1, 1)
+    )
+    return backbone.eval()
