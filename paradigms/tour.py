@@ -16,7 +16,12 @@ import numpy as np
 from paradigms._common.files import write_json_atomic
 from paradigms._common.rundir import new_run_dir
 from paradigms.backbones import load_backbone, save_backbone
-from paradigms.data import draw_labels_per_class, load_digits, train_test_split_stratified
+from paradigms.data import (
+    draw_labels_per_class,
+    load_digits,
+    make_shapes,
+    train_test_split_stratified,
+)
 from paradigms.reinforcement import Agent, PixelCatchEnv
 from paradigms.reinforcement.envs.pixel_catch import BALL, PADDLE
 from paradigms.reinforcement.run import RLRunConfig, run_rl
@@ -24,6 +29,11 @@ from paradigms.report import write_html_report
 from paradigms.supervised import Classifier, make_baseline
 from paradigms.supervised.run import SupervisedRunConfig, run_supervised
 from paradigms.transfer import FineTuner
+from paradigms.transfer.sources import (
+    OFFLINE_IMAGENET_MODEL,
+    missing_package_hint,
+    packaged_weights_file,
+)
 from paradigms.unsupervised import AutoEncoder
 from paradigms.unsupervised.run import UnsupervisedRunConfig, run_unsupervised
 
@@ -167,16 +177,13 @@ def _transfer_step(root: Path, quick: bool, labels_per_class: int = 5) -> TourSt
     """Transfer: a timm resnet10t trained on digits 0-4 is saved as a weights file, loaded
     through timm's pretrained machinery, and fine-tuned on a few labels of digits 5-9,
     compared with the same FineTuner from scratch (mean over two draws of the labels)."""
-    from safetensors.torch import save_file
-
     started = time.perf_counter()
     X, y = load_digits(images=True)
     source = y < 5
     pretrain = FineTuner(
         weights=None, max_epochs=3 if quick else 15, batch_size=64, random_state=0
     ).fit(X[source], y[source])
-    path = root / "resnet10t-digits0-4.safetensors"
-    save_file({k: v.contiguous() for k, v in pretrain.model_.state_dict().items()}, str(path))
+    path = pretrain.save_weights(root / "resnet10t-digits0-4.safetensors")
     target_idx = np.flatnonzero(~source)
     epochs: int | str = 30 if quick else "auto"
     tuned_acc, scratch_acc = [], []
@@ -190,6 +197,46 @@ def _transfer_step(root: Path, quick: bool, labels_per_class: int = 5) -> TourSt
         "transfer",
         f"timm resnet10t from digits 0-4 -> digits 5-9 with {labels_per_class} labels/class",
         f"accuracy {np.mean(tuned_acc):.4f} fine-tuned vs {np.mean(scratch_acc):.4f} scratch",
+        time.perf_counter() - started,
+        str(path),
+    )
+
+
+def _imagenet_step(root: Path, quick: bool) -> TourStep:
+    """Transfer from ImageNet: EfficientNet-Lite0 with the ImageNet weights that
+    ``paradigms[pretrained]`` installs learns colour shapes from ONE labelled image per class,
+    against the same model from scratch and SVC on pixels (on machines without the package,
+    the step says what to install)."""
+    started = time.perf_counter()
+    if packaged_weights_file(OFFLINE_IMAGENET_MODEL) is None:
+        return TourStep(
+            "transfer",
+            f"ImageNet {OFFLINE_IMAGENET_MODEL} -> shapes: skipped",
+            missing_package_hint(OFFLINE_IMAGENET_MODEL),
+            time.perf_counter() - started,
+        )
+    X, y = make_shapes(600, size=64, channels=3, random_state=0)
+    one, rest = draw_labels_per_class(y, 1, random_state=0)
+    tuned = FineTuner(model=OFFLINE_IMAGENET_MODEL, weights="imagenet", random_state=0)
+    tuned_acc = tuned.fit(X[one], y[one]).score(X[rest], y[rest])
+    path = tuned.save_weights(root / "efficientnet-lite0-shapes.safetensors")
+    scratch = FineTuner(
+        model=OFFLINE_IMAGENET_MODEL,
+        weights=None,
+        max_epochs=50 if quick else "auto",
+        random_state=0,
+    )
+    scratch_acc = scratch.fit(X[one], y[one]).score(X[rest], y[rest])
+    svc_acc = (
+        make_baseline("svc")
+        .fit(X[one].reshape(3, -1), y[one])
+        .score(X[rest].reshape(len(rest), -1), y[rest])
+    )
+    return TourStep(
+        "transfer",
+        f"ImageNet {OFFLINE_IMAGENET_MODEL} (installed package) -> colour shapes, 1 label/class",
+        f"accuracy {tuned_acc:.4f} ({tuned.strategy_.replace('_', ' ')}) vs {scratch_acc:.4f} "
+        f"scratch vs {svc_acc:.4f} SVC on pixels",
         time.perf_counter() - started,
         str(path),
     )
@@ -311,6 +358,7 @@ def run_tour(
     record(_encoder_to_classifier_step(root, epochs))
     record(_backbone_reuse_step(root, epochs))
     record(_transfer_step(root, quick))
+    record(_imagenet_step(root, quick))
     record(_rl_step(root, quick, progress))
     record(_supervised_to_rl_step(root, quick))
     summary = {

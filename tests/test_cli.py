@@ -6,6 +6,7 @@ import csv
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -248,6 +249,21 @@ def test_transfer_run_with_local_weights_and_offline_hub(tmp_path, capsys, monke
     assert "local file" in capsys.readouterr().err
 
 
+def test_transfer_run_with_imagenet_weights_installed_by_pip(tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["transfer", "--model", "tf_efficientnet_lite0", "--weights", "imagenet"]
+    args += ["--dataset", "colour_shapes", "--labels-per-class", "1", "--max-epochs", "3"]
+    assert main([*args, "--out", str(out), "--no-progress"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["weights"] == "imagenet" and summary["strategy"] == "linear_probe"
+    assert summary["strategy_requested"] == "auto" and summary["n_train"] == 3
+    assert summary["test_accuracy"] > summary["scratch_test_accuracy"]
+    from paradigms.transfer import load_pretrained
+
+    model = load_pretrained("tf_efficientnet_lite0", out / "model.safetensors")
+    assert model.classifier.out_features == 3  # the run's own head, handed on
+
+
 @pytest.mark.slow
 def test_tour_quick_runs_real_work(tmp_path, capsys):
     assert main(["tour", "--quick", "--out", str(tmp_path / "tour")]) == 0
@@ -268,6 +284,10 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
     assert float(digits["result"].split("=")[1]) > 0.95
     cartpole = next(s for s in steps if s["paradigm"] == "reinforcement")
     assert float(cartpole["result"].split()[2]) > 50  # a random policy averages about 22
+    imagenet = next(s for s in steps if s["what"].startswith("ImageNet"))  # dev installs it
+    assert "1 label/class" in imagenet["what"] and "SVC on pixels" in imagenet["result"]
+    assert float(imagenet["result"].split()[1]) > 0.9  # one labelled shape per class
+    assert Path(imagenet["run_dir"]).is_file()  # the fine-tuned weights, handed on
     assert (tmp_path / "tour" / "rl-cartpole" / "agent" / "agent.json").is_file()
     assert (tmp_path / "tour" / "report.html").is_file()
 

@@ -48,12 +48,16 @@ def test_tutorial_03_transfer_timm(tmp_path):
         "2",
         "--labels-per-class",
         "2",
+        "--imagenet-epochs",
+        "2",
         "--out",
         str(tmp_path),
     )
     for strategy in ("fine_tune", "linear_probe", "gradual_unfreeze", "scratch"):
         assert strategy in out
     assert "weights='hub' offline" in out and "local file" in out
+    assert "sees in china.jpg: bell cote" in out or "sees in china.jpg: palace" in out
+    assert "imagenet scratch" in out and "strategy linear_probe" in out
     assert (tmp_path / "test_resnet-digits0-4.safetensors").is_file()
 
 

