@@ -127,8 +127,10 @@ def _render_header(results: dict[str, Any]) -> str:
         f"head, lr {cfg['target_lr']}, batch {cfg['target_batch_size']}, the same number of "
         f"optimizer steps as the FineTuner ({epochs})\n"
         '- paradigms: `FineTuner` defaults (`image_size="auto"` -> 32x32, `augment=True`, '
-        "batch 16, one-cycle, head lr 1.5e-3, backbone x2/3, weight decay 1e-4) with "
-        "`weights=` the plain loop's source file (the same file for both sides)"
+        "batch 16, one-cycle, head lr 1.5e-3, backbone x2/3, weight decay 1e-4, BatchNorm "
+        'statistics trained (`batchnorm="auto"` freezes them only for depthwise models), '
+        "the new head started at zero) with `weights=` the plain loop's source file (the same "
+        "file for both sides)"
     )
 
 
@@ -351,9 +353,9 @@ def _render_differences() -> str:
         "weights over RGB, which equals a repeated input) and normalises with the RGB-averaged "
         "mean/std.\n"
         "- Training: the FineTuner augments (random shifts, rotations, zooms), uses one-cycle "
-        "instead of cosine, weight decay 1e-4 instead of 0.01, and lr 1.5e-3 for the head with "
-        "1e-3 for the backbone; its scratch baseline gets the same recipe, so it can be "
-        "stronger than the plain scratch loop.\n"
+        "instead of cosine, weight decay 1e-4 instead of 0.01, a zero-initialised head and lr "
+        "1.5e-3 for the head with 1e-3 for the backbone; its scratch baseline gets the same "
+        "recipe (but a random head), so it can be stronger than the plain scratch loop.\n"
         "- Linear probe: the plain loop computes the frozen backbone's pooled features once "
         "(no augmentation); the FineTuner runs the frozen backbone (eval-mode BatchNorm) on "
         "every augmented batch."

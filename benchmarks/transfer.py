@@ -325,7 +325,9 @@ def target_methods(plain_source: Path, own_source: Path | None) -> dict[str, Met
         "plain_fine_tune": Method(partial(fit_plain_target, weights=plain_source), True),
         "plain_linear_probe": Method(partial(fit_plain_probe, weights=plain_source), True),
         "plain_scratch": Method(partial(fit_plain_target, weights=None), True),
-        "fine_tune": Method(partial(fit_paradigms, weights=plain_file), False),
+        "fine_tune": Method(
+            partial(fit_paradigms, weights=plain_file, strategy="fine_tune"), False
+        ),
         "linear_probe": Method(
             partial(fit_paradigms, weights=plain_file, strategy="linear_probe"), False
         ),
@@ -517,7 +519,7 @@ def bench_sources(X: np.ndarray, y: np.ndarray, cfg: Config, folder: Path) -> di
             ),
         },
         "paradigms": {
-            "file": save_state_dict(ours.model_, folder / "paradigms-source.safetensors"),
+            "file": ours.save_weights(folder / "paradigms-source.safetensors"),
             "epochs": int(ours.epochs_),
             "steps": paradigms_steps(ours, len(task.y_train)),
             "fit_s": round(ours_s, 3),
