@@ -122,7 +122,7 @@ def run_transfer(
     fit_seconds = time.perf_counter() - started
     y_pred = tuned.predict(X[rest])
     source = config.weights if weights is None or weights in NAMED_SOURCES else Path(weights).name
-    label = f"{tuned.strategy_} from {source}"
+    label = f"{config.strategy} from {source}"  # "auto" chooses per label budget
     curves: dict[str, list[float]] = {label: [], "scratch": []}
     for k in budgets:
         idx = subsets[k]
