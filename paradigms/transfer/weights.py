@@ -163,14 +163,16 @@ def create_timm_model(
     first_conv = mapped.get(stem) if stem else None
     if first_conv is not None and len(first_conv) == 4:  # the file's input channels
         overlay["input_size"] = (int(first_conv[1]), *_default_input_size(model_name)[1:])
-    if match.is_identity:
+    if not match.is_identity:
+        logger.info("%s: mapped %s onto timm's names", source, match.describe())
+    if state is None and match.is_identity:  # safetensors in timm's names: timm reads it
         kwargs["pretrained_cfg_overlay"] = {"file": str(file), **overlay}
         return _create(model_name, kwargs, source)
-    logger.info("%s: mapped %s onto timm's names", source, match.describe())
     if state is None:  # safetensors: only the shapes were read so far
         from safetensors.torch import load_file
 
         state = load_file(str(file))
+    # the tensors already in memory go to timm directly (a .pth is not read twice)
     tensors = {target: state[name] for target, name in match.renames.items()}
     kwargs["pretrained_cfg_overlay"] = {"state_dict": tensors, **overlay}
     return _create(model_name, kwargs, source)
