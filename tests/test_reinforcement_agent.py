@@ -249,15 +249,58 @@ def test_load_refuses_damaged_or_missing_files(tmp_path, cartpole_agent: Agent):
         Agent.load(folder)
 
 
-def test_env_given_as_instance_must_be_passed_again_on_load(tmp_path):
+def test_env_given_as_instance_is_passed_again_to_train_on_load(tmp_path):
     agent = Agent(GridWorldEnv(size=3), algo="ppo", seed=0, n_steps=32, batch_size=32)
     folder = agent.save(tmp_path / "grid")
-    with pytest.raises(ValueError, match="env="):
-        Agent.load(folder)
     loaded = Agent.load(folder, env=GridWorldEnv(size=3))
-    assert _same_state(loaded.policy, agent.policy)
+    assert _same_state(loaded.policy, agent.policy) and not loaded.inference_only
     with pytest.raises(ValueError, match=r"observation_space|action_space"):
         Agent.load(folder, env="CartPole-v1")
+
+
+def _pendulum_without_id() -> gym.Env:
+    from gymnasium.envs.classic_control import PendulumEnv
+
+    return gym.wrappers.TimeLimit(PendulumEnv(), 200)  # no spec: the id cannot be saved
+
+
+@pytest.mark.parametrize(
+    ("make_env", "algo", "kwargs"),
+    [
+        (lambda: GridWorldEnv(size=3), "ppo", {"n_steps": 32, "batch_size": 32}),
+        (lambda: PixelCatchEnv(), "dqn", {"learning_starts": 10, "buffer_size": 100}),
+        (_pendulum_without_id, "sac", {"learning_starts": 10, "buffer_size": 100}),
+    ],
+)
+def test_load_without_the_env_predicts_from_the_saved_spaces(tmp_path, make_env, algo, kwargs):
+    agent = Agent(make_env(), algo=algo, seed=0, **kwargs).learn(64, progress_bar=False)
+    folder = agent.save(tmp_path / "agent")
+    loaded = Agent.load(folder)  # no env: SB3-style inference from the saved spaces
+    assert loaded.inference_only
+    assert loaded.env.observation_space == agent.env.observation_space
+    assert loaded.env.action_space == agent.env.action_space
+    probe = make_env()
+    observations = np.stack([probe.observation_space.sample() for _ in range(16)])
+    np.testing.assert_allclose(loaded.predict(observations)[0], agent.predict(observations)[0])
+    for call, what in (
+        (lambda: loaded.learn(10), "learn"),
+        (lambda: loaded.evaluate(1), "evaluate"),
+    ):
+        with pytest.raises(ValueError, match=rf"predict but not {what}.*Agent.load\(path, env="):
+            call()
+    assert repr(loaded).startswith(f"Agent(env={agent.source.name!r}")  # the saved name
+    agent.close()
+    loaded.close()
+
+
+def test_load_without_the_env_refuses_spaces_it_cannot_rebuild(tmp_path):
+    agent = Agent(GridWorldEnv(size=3), algo="ppo", seed=0, n_steps=32, batch_size=32)
+    folder = agent.save(tmp_path / "grid")
+    config = json.loads((folder / "agent.json").read_text())
+    del config["observation_space"]["low"]  # as written before bounds were recorded
+    (folder / "agent.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match=r"cannot be rebuilt.*Agent.load\(path, env=MyEnv\(\)\)"):
+        Agent.load(folder)
 
 
 def test_unsaveable_override_is_explained(tmp_path):

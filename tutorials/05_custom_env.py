@@ -163,7 +163,8 @@ def main(cfg: Config) -> dict[str, float]:
         agent.close()
     print(
         "   Agent.load(path) rebuilds ids, 'module:Class' strings and importable classes; for an\n"
-        "   instance, a factory or a class defined in __main__ pass it again: load(path, env=...)"
+        "   instance, a factory or a class defined in __main__ it rebuilds the saved spaces, to\n"
+        "   predict only; to train or evaluate pass the env again: load(path, env=...)"
     )
 
     # 5. pixels: the library cnn reads 10x10 images (uint8 scaled to [0, 1] inside)

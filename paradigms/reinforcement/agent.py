@@ -151,6 +151,7 @@ class Agent:
         self.num_threads = num_threads
         self.verbose = int(verbose)
         self.source: EnvSource = resolve_env(env)
+        self.inference_only = False  # Agent.load without an env sets it
         probe = self.source.factory()
         try:
             if check_env:
@@ -277,6 +278,7 @@ class Agent:
         Returns:
             ``self``.
         """
+        self._need_env("learn")
         total = (
             int(self.hyperparameters.get("n_timesteps", 100_000))
             if total_timesteps is None
@@ -354,8 +356,17 @@ class Agent:
                 deterministic=deterministic,
             )
 
+    def _need_env(self, what: str) -> None:
+        if self.inference_only:
+            raise ValueError(
+                f"this agent was loaded without its env ({self.source.name!r}), so it can "
+                f"predict but not {what}; load it with the env to {what}: "
+                "Agent.load(path, env=...)."
+            )
+
     def evaluation_env(self) -> VecEnv:
         """The (cached) single evaluation env, synced with the training normalisation."""
+        self._need_env("evaluate")
         if self._eval_env is None:
             seed = None if self.seed is None else self.seed + 10_000
             self._eval_env = make_eval_env(self.source, self.env, seed)
@@ -407,6 +418,9 @@ class Agent:
             path: the directory ``save`` wrote.
             env: the env, when it was given as an instance or a factory (those cannot be
                 written to JSON); registered ids and ``"module:Class"`` strings are rebuilt.
+                Without it, such an agent is rebuilt from its saved spaces for prediction
+                only (``inference_only`` is True; ``learn`` and ``evaluate`` ask for ``env=``),
+                as SB3 loads a model without an env.
             device: where to put the networks.
             n_envs: parallel envs for further training (default: as saved).
         """

@@ -29,6 +29,7 @@ from paradigms._common.errors import MissingFileError
 from paradigms._common.files import atomic_write_bytes, atomic_write_text
 from paradigms._common.rundir import package_versions
 from paradigms.backbones import BackboneConfig
+from paradigms.reinforcement._spaces import SpacesOnlyEnv, describe_space, space_from_description
 from paradigms.reinforcement._vec import normalization_state, restore_normalization
 
 if TYPE_CHECKING:
@@ -53,17 +54,6 @@ def env_reference(agent: Agent) -> str | None:
         if module and module != "__main__" and "<" not in spec.__qualname__:
             return f"{module}:{spec.__qualname__}"
     return None
-
-
-def describe_space(space: Any) -> dict[str, Any]:
-    """JSON description of a gymnasium space (type, shape, dtype, size)."""
-    out: dict[str, Any] = {"type": type(space).__name__, "repr": str(space)}
-    out["shape"] = list(space.shape) if getattr(space, "shape", None) is not None else None
-    out["dtype"] = str(space.dtype) if getattr(space, "dtype", None) is not None else None
-    for size in ("n", "nvec"):  # Discrete/MultiBinary n (an int or a shape), MultiDiscrete nvec
-        if hasattr(space, size):
-            out[size] = np.asarray(getattr(space, size)).tolist()
-    return out
 
 
 def _flatten_state(agent: Agent) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -223,6 +213,26 @@ def _check_spaces(agent: Agent, config: dict[str, Any]) -> None:
             )
 
 
+def _spaces_only_factory(config: dict[str, Any], path: str | os.PathLike[str]) -> Any:
+    """A factory of :class:`SpacesOnlyEnv` with the saved spaces; raises when they cannot be
+    rebuilt."""
+    name = str(config["env_name"])
+    observation = space_from_description(config["observation_space"])
+    action = space_from_description(config["action_space"])
+    if observation is None or action is None:
+        raise ValueError(
+            f"the agent in {os.fspath(path)!r} was trained on {name!r}, given as an instance "
+            f"or a factory, which cannot be saved, and its spaces "
+            f"({config['observation_space']['repr']}, {config['action_space']['repr']}) cannot "
+            "be rebuilt for prediction alone; pass the env again: Agent.load(path, env=MyEnv())."
+        )
+    def factory() -> SpacesOnlyEnv:
+        return SpacesOnlyEnv(observation, action, name)
+
+    factory.__name__ = factory.__qualname__ = name  # what the agent shows as its env's name
+    return factory
+
+
 def load_agent(
     cls: type[Agent],
     path: str | os.PathLike[str],
@@ -236,12 +246,9 @@ def load_agent(
     config = read_agent_config(folder)
     tensors = _read_weights(folder, str(config["weights_sha256"]))
     env_spec = env if env is not None else config.get("env")
-    if env_spec is None:
-        raise ValueError(
-            f"the agent in {os.fspath(path)!r} was trained on {config['env_name']!r}, given as "
-            "an instance or a factory, which cannot be saved; pass it again: "
-            "Agent.load(path, env=MyEnv())."
-        )
+    inference_only = env_spec is None
+    if inference_only:  # an instance or a factory was not saved: rebuild its spaces
+        env_spec = _spaces_only_factory(config, path)
     backbone = BackboneConfig.from_dict(config["backbone"])
     hyper = dict(config["hyperparameters"])
     if n_envs is not None:
@@ -255,7 +262,7 @@ def load_agent(
         vec_env=str(config.get("vec_env", "dummy")),
         num_threads=config.get("num_threads", 1),
         verbose=0,
-        check_env=True,
+        check_env=not inference_only,
     )
     agent._finish(hyper, backbone.name, backbone.kwargs, device=device)
     _check_spaces(agent, config)
@@ -273,6 +280,7 @@ def load_agent(
     if hasattr(model, "learning_starts"):  # off-policy: refill the (unsaved) buffer first
         model.learning_starts = model.num_timesteps + int(model.learning_starts)
     model._n_updates = int(config.get("n_updates", 0))
+    agent.inference_only = inference_only
     agent.history_ = [dict(row) for row in config.get("history", [])]
     agent.evaluations_ = [
         {k: (math.nan if v is None else v) for k, v in row.items()}
