@@ -226,6 +226,7 @@ def _spaces_only_factory(config: dict[str, Any], path: str | os.PathLike[str]) -
             f"({config['observation_space']['repr']}, {config['action_space']['repr']}) cannot "
             "be rebuilt for prediction alone; pass the env again: Agent.load(path, env=MyEnv())."
         )
+
     def factory() -> SpacesOnlyEnv:
         return SpacesOnlyEnv(observation, action, name)
 
