@@ -87,7 +87,8 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
             ``.pth`` with ``weights_only=True``; foreign layouts such as EfficientNet-PyTorch's
             are mapped onto timm's names, see :mod:`paradigms.transfer.layouts`), a
             :class:`~paradigms.backbones.Backbone` or a saved backbone file (transfer between
-            paradigms), or ``None`` (random init: the from-scratch baseline).
+            paradigms), or ``None`` (random init: the from-scratch baseline). On pretrained
+            weights the new classifier starts at zero (:func:`zero_head`).
         strategy: ``"auto"``, ``"fine_tune"``, ``"linear_probe"`` or ``"gradual_unfreeze"``
             (see :mod:`paradigms.transfer.strategies`). ``"auto"`` cross-validates a linear
             probe on the frozen features of the labelled images and keeps the features when
