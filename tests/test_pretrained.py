@@ -274,7 +274,7 @@ def test_channels_last_for_depthwise_models_and_a_zero_head_to_start(imagenet, s
 
 @pytest.mark.parametrize("name", ["deit_tiny_distilled_patch16_224", "repvit_m0_9"])
 def test_zero_head_handles_tuple_and_normalised_heads(name):
-    from paradigms.transfer.finetuner import zero_head
+    from paradigms.transfer._network import zero_head
 
     model = timm.create_model(name, num_classes=3)
     zero_head(model)

@@ -31,7 +31,7 @@ from paradigms.engine import Callback
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state
 from paradigms.engine.few_labels import SemiSupervisedMixin
 from paradigms.engine.semisupervised import UNLABELLED
-from paradigms.transfer._network import TransferNet, has_depthwise_convolutions
+from paradigms.transfer._network import TransferNet, has_depthwise_convolutions, zero_head
 from paradigms.transfer.adapter import InputAdapter, pixel_scale_of
 from paradigms.transfer.auto_strategy import choose_strategy
 from paradigms.transfer.strategies import (
@@ -88,7 +88,8 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
             are mapped onto timm's names, see :mod:`paradigms.transfer.layouts`), a
             :class:`~paradigms.backbones.Backbone` or a saved backbone file (transfer between
             paradigms), or ``None`` (random init: the from-scratch baseline). On pretrained
-            weights the new classifier starts at zero (:func:`zero_head`).
+            weights the new classifier starts at zero
+            (:func:`~paradigms.transfer._network.zero_head`).
         strategy: ``"auto"``, ``"fine_tune"``, ``"linear_probe"`` or ``"gradual_unfreeze"``
             (see :mod:`paradigms.transfer.strategies`). ``"auto"`` cross-validates a linear
             probe on the frozen features of the labelled images and keeps the features when
@@ -422,33 +423,6 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
         tensors = {k: v.detach().cpu().contiguous() for k, v in self.model_.state_dict().items()}
         metadata = {WEIGHTS_METADATA_KEY: json.dumps(notes)}
         return atomic_write(target, lambda tmp: save_file(tensors, tmp, metadata=metadata))
-
-
-@torch.no_grad()
-def zero_head(model: nn.Module) -> None:
-    """Start the classifier of a pretrained ``model`` at zero, as BiT does (Kolesnikov et al.,
-    2020): gradient steps then only add directions spanned by the training features, so with
-    a handful of images the head stays close to the minimum-norm solution instead of keeping
-    a random projection of every other direction (ImageNet EfficientNet-Lite0, colour shapes,
-    one label per class, linear probe: 0.93 and 0.90 on two draws from a random head, 1.0 from
-    zero).
-
-    Only the layers that output the logits (linear or 1x1 convolution, ``num_classes`` wide)
-    are zeroed, so heads with a normalisation layer before them (LeViT, RepViT) still get
-    gradients, and every branch of a distilled model's head starts at zero.
-    """
-    if isinstance(model, BackboneWithHead):
-        head: nn.Module = model.head
-        n_classes = model.head.out_features
-    else:
-        heads = model.get_classifier()  # type: ignore[operator]
-        head = nn.ModuleList(heads) if isinstance(heads, tuple) else heads
-        n_classes = int(model.num_classes)  # type: ignore[arg-type]
-    for layer in head.modules():
-        width = getattr(layer, "out_features", getattr(layer, "out_channels", None))
-        if isinstance(layer, (nn.Linear, nn.Conv2d)) and width == n_classes:
-            for parameter in layer.parameters():
-                parameter.zero_()
 
 
 def trainable_parameters(module: nn.Module) -> int:
