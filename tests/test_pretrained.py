@@ -199,9 +199,11 @@ def test_auto_fine_tunes_when_the_probe_cannot_separate_the_classes(imagenet):
     codes = rng.permutation(np.arange(40) % 4)  # labels unrelated to the images
     adapter = InputAdapter(1.0, None, (0.5,) * 3, (0.5,) * 3, channels=3)
     network = TransferNet(imagenet, adapter).eval()  # the shared fixture stays in eval mode
-    strategy, accuracy = choose_strategy(network, X, codes, seed=0)
+    with torch.no_grad():
+        features = network.features(torch.from_numpy(X)).numpy()
+    strategy, accuracy = choose_strategy(lambda: features, codes, seed=0)
     assert strategy == "fine_tune" and accuracy < 0.6
-    assert choose_strategy(network, X[:4], np.arange(4), seed=0) == ("linear_probe", None)
+    assert choose_strategy(lambda: features[:4], np.arange(4), seed=0) == ("linear_probe", None)
     assert not imagenet.training
 
 

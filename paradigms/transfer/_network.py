@@ -70,6 +70,19 @@ class TransferNet(nn.Module):
         return pooled
 
 
+class FeaturesOf(nn.Module):
+    """``x -> network.features(x)`` as a module, so the estimator's batched, eval-mode forward
+    pass serves features too."""
+
+    def __init__(self, network: TransferNet) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, *in_shape) -> (B, d)``."""
+        return self.network.features(x)
+
+
 def has_depthwise_convolutions(model: nn.Module) -> bool:
     """Whether ``model`` has a depthwise convolution (``groups == in_channels > 1``): the layers
     whose CPU kernels run faster channels-last (EfficientNet-Lite0, a train step at 64 px, batch

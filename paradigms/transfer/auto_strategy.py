@@ -18,9 +18,9 @@ fine-tuning is chosen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
-import torch
-from torch import nn
 
 #: cross-validated probe accuracy from which the frozen features are kept as they are
 PROBE_GOOD_ENOUGH = 0.98
@@ -28,32 +28,14 @@ PROBE_GOOD_ENOUGH = 0.98
 MAX_FOLDS = 5
 
 
-@torch.no_grad()
-def frozen_features(network: nn.Module, X: np.ndarray, batch_size: int = 64) -> np.ndarray:
-    """Pre-logit features ``(n, d)`` of images ``X`` ``(n, C, H, W)``, in eval mode.
-
-    ``network`` is a :class:`~paradigms.transfer._network.TransferNet`; its mode is restored.
-    """
-    was_training = network.training
-    network.eval()
-    try:
-        parts = [
-            network.features(torch.from_numpy(X[start : start + batch_size])).float().numpy()
-            for start in range(0, len(X), batch_size)
-        ]
-    finally:
-        network.train(was_training)
-    return np.concatenate(parts)
-
-
 def choose_strategy(
-    network: nn.Module, X: np.ndarray, codes: np.ndarray, seed: int
+    features: Callable[[], np.ndarray], codes: np.ndarray, seed: int
 ) -> tuple[str, float | None]:
-    """``("linear_probe" | "fine_tune", probe accuracy or None)`` for labelled ``X``, ``codes``.
+    """``("linear_probe" | "fine_tune", probe accuracy or None)`` for labelled images.
 
     Args:
-        network: the TransferNet about to be trained (pretrained, head untrained).
-        X: the labelled images ``(n, C, H, W)``.
+        features: computes the frozen pre-logit features ``(n, d)`` of the labelled images
+            (called only when every class has two labels to cross-validate).
         codes: their class codes ``(n,)`` in ``0..n_classes-1``.
         seed: seeds the folds.
     """
@@ -63,10 +45,9 @@ def choose_strategy(
     fewest = int(np.bincount(codes).min())
     if fewest < 2:
         return "linear_probe", None
-    features = frozen_features(network, X)
     folds = StratifiedKFold(min(MAX_FOLDS, fewest), shuffle=True, random_state=seed)
     # raw features, no standardising: with a few dozen images, scaling 1,000+ dimensions to
     # unit variance inflates the noisy ones (colour shapes, 30 images: 0.97 scaled, 1.0 raw)
     probe = LogisticRegression(max_iter=1000)
-    accuracy = float(np.mean(cross_val_score(probe, features, codes, cv=folds)))
+    accuracy = float(np.mean(cross_val_score(probe, features(), codes, cv=folds)))
     return ("linear_probe" if accuracy >= PROBE_GOOD_ENOUGH else "fine_tune"), accuracy

@@ -31,7 +31,12 @@ from paradigms.engine import Callback
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state
 from paradigms.engine.few_labels import SemiSupervisedMixin
 from paradigms.engine.semisupervised import UNLABELLED
-from paradigms.transfer._network import TransferNet, has_depthwise_convolutions, zero_head
+from paradigms.transfer._network import (
+    FeaturesOf,
+    TransferNet,
+    has_depthwise_convolutions,
+    zero_head,
+)
 from paradigms.transfer.adapter import InputAdapter, pixel_scale_of
 from paradigms.transfer.auto_strategy import choose_strategy
 from paradigms.transfer.strategies import (
@@ -223,7 +228,9 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
         elif self.weights is None:  # random init: only training everything can learn
             self.strategy_ = "fine_tune"
         else:
-            self.strategy_, self.probe_accuracy_ = choose_strategy(network, X, codes, seed)
+            self.strategy_, self.probe_accuracy_ = choose_strategy(
+                lambda: self._forward_batched(FeaturesOf(network), X).numpy(), codes, seed
+            )
         return self.strategy_
 
     def _head_lr(self, network: TransferNet) -> float:
