@@ -17,43 +17,27 @@ from typing import Any
 import numpy as np
 import torch
 from gymnasium import spaces
-from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.noise import NormalActionNoise, OrnsteinUhlenbeckActionNoise
 from stable_baselines3.common.vec_env import VecEnv
 
 from paradigms.backbones.mlp import ACTIVATIONS
 from paradigms.engine.optim import fused_adam_supported
+from paradigms.reinforcement.algorithms import algorithm_class, algorithm_spec
 from paradigms.reinforcement.extractor import BackboneExtractor
 from paradigms.reinforcement.presets import activation_class, parse_schedule
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_CLASSES: dict[str, type[BaseAlgorithm]] = {
-    "ppo": PPO,
-    "a2c": A2C,
-    "dqn": DQN,
-    "sac": SAC,
-    "td3": TD3,
-}
 RESERVED_KEYS = frozenset({"n_envs", "n_timesteps", "normalize", "policy_kwargs", "action_noise"})
 # Keys the Agent sets itself; an override of these would be ignored, so it is refused.
 MANAGED_KEYS = frozenset({"policy", "env", "seed", "device", "verbose", "_init_setup_model"})
 SCHEDULE_KEYS = ("learning_rate", "clip_range", "clip_range_vf")
-# SB3's own default network after the features extractor, per algorithm.
-DEFAULT_NET_ARCH: dict[str, list[int]] = {
-    "ppo": [64, 64],
-    "a2c": [64, 64],
-    "dqn": [64, 64],
-    "sac": [256, 256],
-    "td3": [400, 300],
-}
-DEFAULT_ACTIVATION = {"ppo": "tanh", "a2c": "tanh", "dqn": "relu", "sac": "relu", "td3": "relu"}
 
 
 def algorithm_parameters(algo: str) -> set[str]:
     """Keyword arguments the SB3 class for ``algo`` accepts (minus those the Agent manages)."""
-    names = set(inspect.signature(ALGORITHM_CLASSES[algo].__init__).parameters) - {"self"}
+    names = set(inspect.signature(algorithm_class(algo).__init__).parameters) - {"self"}
     return names - MANAGED_KEYS
 
 
@@ -75,7 +59,7 @@ def check_override_keys(algo: str, keys: Mapping[str, Any]) -> None:
             hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
             raise TypeError(
                 f"Agent got an unexpected keyword {key!r} for algo={algo!r}.{hint} Accepted: "
-                f"the {ALGORITHM_CLASSES[algo].__name__} hyperparameters "
+                f"the {algorithm_class(algo).__name__} hyperparameters "
                 f"({', '.join(sorted(algorithm_parameters(algo)))}) and {sorted(RESERVED_KEYS)}."
             )
 
@@ -98,7 +82,9 @@ def fit_batch_to_rollout(algo: str, hyper: dict[str, Any], overrides: Mapping[st
     Happens when ``n_envs`` is lowered below the preset's; SB3 would otherwise warn about a
     truncated mini-batch on every update. A ``batch_size`` the user passed is left alone.
     """
-    if algo != "ppo" or "batch_size" in overrides:
+    if not algorithm_spec(algo).on_policy or "batch_size" in overrides:
+        return
+    if "batch_size" not in algorithm_parameters(algo):  # A2C: one batch per rollout
         return
     rollout = int(hyper.get("n_steps", 2048)) * int(hyper.get("n_envs", 1))
     if int(hyper.get("batch_size", 64)) > rollout:
@@ -160,10 +146,11 @@ def plan_network(
     """
     kwargs = dict(backbone_kwargs or {})
     json_kwargs = dict(policy_kwargs)
+    spec = algorithm_spec(algo)
     json_kwargs["activation_fn"] = activation_name(
-        json_kwargs.get("activation_fn", DEFAULT_ACTIVATION[algo])
+        json_kwargs.get("activation_fn", spec.activation)
     )
-    json_kwargs.setdefault("net_arch", DEFAULT_NET_ARCH[algo])
+    json_kwargs.setdefault("net_arch", list(spec.net_arch))
     is_auto = isinstance(backbone, str) and backbone == "auto"
     if is_auto and layout == "vector":
         first, rest = _split_first_layer(json_kwargs["net_arch"])
@@ -171,7 +158,7 @@ def plan_network(
         kwargs.setdefault("activation", json_kwargs["activation_fn"])
         if first is not None:
             json_kwargs["net_arch"] = rest
-        if algo in ("ppo", "a2c"):
+        if spec.on_policy:  # actor and critic keep separate trunks, as SB3's MlpPolicy
             json_kwargs.setdefault("share_features_extractor", False)
         return "mlp", kwargs, json_kwargs
     if is_auto:
@@ -250,9 +237,9 @@ def make_algorithm(
             kwargs[key] = parse_schedule(kwargs[key])
     if "train_freq" in kwargs and isinstance(kwargs["train_freq"], list):
         kwargs["train_freq"] = (int(kwargs["train_freq"][0]), str(kwargs["train_freq"][1]))
-    if algo in ("sac", "td3"):
+    if algorithm_spec(algo).action_noise:
         kwargs["action_noise"] = make_action_noise(action_noise, venv.action_space)
-    cls = ALGORITHM_CLASSES[algo]
+    cls = algorithm_class(algo)
     return cls(
         "MlpPolicy",
         venv,

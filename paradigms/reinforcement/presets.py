@@ -29,6 +29,8 @@ from typing import Any
 
 from torch import nn
 
+from paradigms.reinforcement.algorithms import ALGORITHMS, check_algorithm
+
 __all__ = [
     "ALGORITHMS",
     "PRESETS_SOURCE",
@@ -41,8 +43,6 @@ __all__ = [
     "parse_schedule",
 ]
 
-ALGORITHMS: tuple[str, ...] = ("ppo", "a2c", "dqn", "sac", "td3")
-"""Algorithms that have presets (lower-case stable-baselines3 class names)."""
 
 RESERVED_KEYS: tuple[str, ...] = (
     "n_envs",
@@ -85,11 +85,6 @@ PRESETS_SOURCE: str = _load()["_source"]
 """Citation of where the preset values come from and how they were converted."""
 
 
-def _check_algo(algo: str) -> None:
-    if algo not in ALGORITHMS:
-        raise ValueError(f"unknown algorithm {algo!r}; expected one of {', '.join(ALGORITHMS)}")
-
-
 def list_presets() -> dict[str, tuple[str, ...]]:
     """List the environments that have tuned presets.
 
@@ -112,7 +107,7 @@ def has_preset(env_id: str | None, algo: str) -> bool:
     Raises:
         ValueError: If ``algo`` is not one of :data:`ALGORITHMS`.
     """
-    _check_algo(algo)
+    algo = check_algorithm(algo)
     return env_id is not None and algo in _load()["envs"].get(env_id, {})
 
 
@@ -120,8 +115,9 @@ def get_preset(env_id: str | None, algo: str) -> dict[str, Any]:
     """Return the hyperparameters for an environment and an algorithm.
 
     Environment ids match exactly: ``"CartPole-v0"`` does not get the ``"CartPole-v1"`` preset.
-    Unknown environments (and None) get the algorithm's defaults, which leave every constructor
-    argument at stable-baselines3's own default.
+    Unknown environments (and None) get stable-baselines3's own constructor defaults (only the
+    reserved keys set). An ``Agent`` on such an env does not use them: it derives its defaults
+    from the env and the budget (:mod:`paradigms.reinforcement.auto_defaults`).
 
     Args:
         env_id: Gymnasium environment id, or None for the defaults.
@@ -134,7 +130,7 @@ def get_preset(env_id: str | None, algo: str) -> dict[str, Any]:
     Raises:
         ValueError: If ``algo`` is not one of :data:`ALGORITHMS`.
     """
-    _check_algo(algo)
+    algo = check_algorithm(algo)
     data = _load()
     table = data["envs"][env_id] if has_preset(env_id, algo) else data["_defaults"]
     entry: dict[str, Any] = table[algo]
