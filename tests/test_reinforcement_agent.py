@@ -59,7 +59,7 @@ def test_predict_single_and_batched_observations(cartpole_agent: Agent):
 
 
 def test_unknown_algo_and_keywords_are_refused():
-    with pytest.raises(ValueError, match="choose one of"):
+    with pytest.raises(ValueError, match="unknown algorithm 'trpo'; expected one of ppo, a2c"):
         Agent("CartPole-v1", algo="trpo")
     with pytest.raises(TypeError, match="n_steps"):
         Agent("CartPole-v1", algo="ppo", n_step=64)
@@ -109,11 +109,12 @@ def test_overrides_replace_preset_values_and_merge_policy_kwargs():
     assert agent.hyperparameters["policy_kwargs"]["net_arch"] == []
 
 
-def test_unknown_env_gets_sb3_defaults():
+def test_unknown_env_gets_derived_defaults_and_keeps_overrides():
     agent = Agent(GridWorldEnv, algo="ppo", seed=0, n_steps=64, batch_size=32)
     assert not agent.tuned
-    assert agent.model.gamma == pytest.approx(0.99)  # SB3's default
-    assert agent.env.num_envs == 1
+    assert agent.model.gamma == pytest.approx(0.99)  # no time limit known
+    assert agent.env.num_envs == 8 and agent.model.n_epochs == 20  # auto_defaults' PPO
+    assert agent.model.n_steps == 64 and agent.model.batch_size == 32  # the overrides
 
 
 def test_stop_reward_stops_training_early():

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from collections.abc import Mapping
@@ -22,7 +23,6 @@ from paradigms._common.device import resolve_device
 from paradigms._common.threads import stderr_is_terminal, torch_threads
 from paradigms.backbones import Backbone
 from paradigms.reinforcement._build import (
-    ALGORITHM_CLASSES,
     check_override_keys,
     fit_batch_to_rollout,
     make_algorithm,
@@ -31,6 +31,8 @@ from paradigms.reinforcement._build import (
     plan_network,
 )
 from paradigms.reinforcement._vec import make_eval_env, make_training_env
+from paradigms.reinforcement.algorithms import algorithm_spec, check_algorithm
+from paradigms.reinforcement.auto_defaults import EnvFacts, env_facts
 from paradigms.reinforcement.callbacks import (
     EpisodeRecorder,
     PeriodicEvaluation,
@@ -44,13 +46,7 @@ from paradigms.reinforcement.presets import get_preset, has_preset
 from paradigms.reinforcement.validation import ignore_irrelevant_checker_warnings, validate_env
 
 BackboneSpec = str | os.PathLike[str] | Backbone
-
-
-def _check_algo(algo: str) -> str:
-    name = str(algo).lower()
-    if name not in ALGORITHM_CLASSES:
-        raise ValueError(f"algo={algo!r} is unknown; choose one of {sorted(ALGORITHM_CLASSES)}.")
-    return name
+logger = logging.getLogger(__name__)
 
 
 class Agent:
@@ -119,15 +115,48 @@ class Agent:
             check_env=check_env,
         )
         check_override_keys(self.algo, overrides)
-        hyper = merge_overrides(get_preset(self.source.env_id, self.algo), overrides)
+        self._overrides = dict(overrides)
+        self._requested = (n_envs, backbone, backbone_kwargs, device)
+        budget = int(overrides.get("n_timesteps", 100_000))
+        self._build(self._plan(budget))
+        self._derives_defaults = not self.tuned
+
+    def _plan(self, budget: int) -> tuple[dict[str, Any], BackboneSpec, dict[str, Any]]:
+        """The preset (or, without one, defaults derived for ``budget`` steps) + overrides."""
+        n_envs, backbone, backbone_kwargs, _ = self._requested
+        if self.tuned:
+            base = get_preset(self.source.env_id, self.algo)
+        else:
+            base = algorithm_spec(self.algo).defaults(self._env_facts, budget)
+        hyper = merge_overrides(base, self._overrides)
         if n_envs is not None:
             hyper["n_envs"] = int(n_envs)
-        fit_batch_to_rollout(self.algo, hyper, overrides)
+        fit_batch_to_rollout(self.algo, hyper, self._overrides)
         layout, _ = observation_layout(self._observation_space)
         backbone, kwargs, hyper["policy_kwargs"] = plan_network(
             self.algo, layout, backbone, backbone_kwargs, hyper["policy_kwargs"]
         )
-        self._finish(hyper, backbone, kwargs, device=device)
+        return hyper, backbone, kwargs
+
+    def _build(self, plan: tuple[dict[str, Any], BackboneSpec, dict[str, Any]]) -> None:
+        hyper, backbone, kwargs = plan
+        self._finish(hyper, backbone, kwargs, device=self._requested[3])
+
+    def _fit_defaults_to_budget(self, total: int) -> None:
+        """Before the first step of an agent on derived defaults: derive them for ``total``.
+
+        The defaults for an env without a preset depend on the budget (buffer, target update,
+        rollout length); the agent was built for ``n_timesteps``, so a first ``learn`` with
+        another budget rebuilds it (same seed, same weights' initialisation) for that budget.
+        """
+        if not self._derives_defaults or self.num_timesteps > 0:
+            return
+        plan = self._plan(total)
+        if plan[0] == self.hyperparameters:
+            return
+        logger.info("%s on %s: defaults derived for %d steps", self.algo, self.source.name, total)
+        self.close()
+        self._build(plan)
 
     # ------------------------------------------------------------------ construction
     def _prepare(
@@ -143,7 +172,7 @@ class Agent:
         check_env: bool,
     ) -> None:
         """Store the settings, resolve the env and validate it (before anything is built)."""
-        self.algo = _check_algo(algo)
+        self.algo = check_algorithm(algo)
         self.env_spec = env
         self.seed = seed
         self.freeze_backbone = bool(freeze_backbone)
@@ -152,6 +181,7 @@ class Agent:
         self.verbose = int(verbose)
         self.source: EnvSource = resolve_env(env)
         self.inference_only = False  # Agent.load without an env sets it
+        self._derives_defaults = False  # only a new agent without a preset re-derives them
         probe = self.source.factory()
         try:
             if check_env:
@@ -159,6 +189,8 @@ class Agent:
                     ignore_irrelevant_checker_warnings(self.source.env_id)
                     validate_env(probe, algo=self.algo)
             self._observation_space = probe.observation_space
+            layout, _ = observation_layout(probe.observation_space)
+            self._env_facts: EnvFacts = env_facts(probe, image=layout != "vector")
         finally:
             if self.source.kind != "instance":
                 probe.close()
@@ -286,6 +318,7 @@ class Agent:
         )
         if not isinstance(total, (int, np.integer)) or isinstance(total, bool) or total < 1:
             raise ValueError(f"total_timesteps must be a positive int; got {total_timesteps!r}.")
+        self._fit_defaults_to_budget(int(total))
         if stop_reward is not None and not eval_freq:
             raise ValueError(
                 "stop_reward needs evaluations during training; pass eval_freq as well, e.g. "

@@ -116,9 +116,11 @@ class BackboneExtractor(BaseFeaturesExtractor):
         self.layout = layout
         self.in_shape = in_shape
         obs_shape = tuple(getattr(observation_space, "shape", None) or ())
-        # SB3's preprocessing already yields float (B, *in_shape) for these layouts.
+        # SB3's preprocessing already yields float (B, *in_shape) for these layouts; not for
+        # Discrete observations, which replay buffers hand over as (B, 1) -> one-hot (B, 1, n)
+        is_box = isinstance(observation_space, spaces.Box)
         self._passthrough = (layout == "image" and not is_uint8) or (
-            layout == "vector" and len(obs_shape) <= 1 and not is_uint8
+            layout == "vector" and is_box and len(obs_shape) <= 1 and not is_uint8
         )
         self.freeze_backbone = bool(freeze_backbone)
         self.pretrained = not isinstance(backbone, str) or is_backbone_path(backbone)

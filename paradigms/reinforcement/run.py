@@ -52,6 +52,9 @@ def run_name(env: str) -> str:
 
 
 def _new_agent(config: RLRunConfig) -> Agent:
+    # the budget is known before the agent is built, so defaults derived for an env without
+    # a preset fit it from the start (and config.json records the values that train)
+    budget = {"n_timesteps": int(config.timesteps)} if config.timesteps else {}
     return Agent(
         config.env,
         algo=config.algo,
@@ -60,6 +63,7 @@ def _new_agent(config: RLRunConfig) -> Agent:
         seed=config.seed,
         n_envs=config.n_envs or None,
         device=config.device,
+        **budget,
     )
 
 
@@ -232,7 +236,7 @@ def _finish_run(
     summary: dict[str, Any] = {
         "env": agent.source.name,
         "algo": agent.algo,
-        "tuned_preset": "yes" if agent.tuned else "no (library defaults)",
+        "tuned_preset": "yes" if agent.tuned else "no (defaults derived from env and budget)",
         "backbone": backbone.config.name if backbone.config else "custom",
         "n_envs": int(agent.env.num_envs),
         "timesteps": agent.num_timesteps,

@@ -5,8 +5,10 @@ Three layers, in order:
 1. our own targeted checks of the spaces, ``reset`` and ``step`` (precise messages naming the
    method or space at fault and the fix);
 2. the algorithm's needs, when ``algo`` is given (action and observation space types);
-3. Gymnasium's and Stable-Baselines3's own env checkers; whatever they raise becomes a
-   ``ValueError`` naming the checker, their warnings pass through as warnings.
+3. Gymnasium's env checker, one check at a time: a finding that breaks training becomes a
+   ``ValueError``, a hygiene finding SB3 trains through (shared observation memory,
+   irreproducible seeding) a warning (:mod:`.checker_findings`, ``docs/env_validation.md``);
+   then Stable-Baselines3's checker, whose failures become a ``ValueError`` naming it.
 """
 
 from __future__ import annotations
@@ -20,16 +22,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-_VECTOR_SPACES = (spaces.Discrete, spaces.Box, spaces.MultiDiscrete, spaces.MultiBinary)
-
-#: Action space types each algorithm can act in.
-ALGO_ACTION_SPACES: dict[str, tuple[type[spaces.Space], ...]] = {
-    "ppo": _VECTOR_SPACES,
-    "a2c": _VECTOR_SPACES,
-    "dqn": (spaces.Discrete,),
-    "sac": (spaces.Box,),
-    "td3": (spaces.Box,),
-}
+from paradigms.reinforcement.algorithms import algorithm_spec, fitting_algorithms
+from paradigms.reinforcement.checker_findings import run_gymnasium_checks
 
 #: Observation space types the agents accept.
 # what SB3's policies read without a Dict policy (Discrete and Multi* arrive one-hot / as 0-1
@@ -66,6 +60,7 @@ def _check_spaces(env: gym.Env) -> None:
                 f"The environment's {attr} is {_describe(space)}, not a gymnasium.spaces.Space: "
                 f"set self.{attr} to a Gymnasium space, {fix}."
             )
+    run_gymnasium_checks(env, spaces_only=True)  # bounds of the right shape, n > 0...
 
 
 def _fix_for_box(space: spaces.Box) -> str:
@@ -141,12 +136,14 @@ def _call(env: gym.Env, method: str, *args: Any, **kwargs: Any) -> Any:
     try:
         return getattr(env, method)(*args, **kwargs)
     except Exception as err:
-        if method == "reset" and isinstance(err, TypeError) and "seed" in str(err):
-            raise ValueError(
-                f"reset() does not accept seed= ({err}): define it as "
-                "`def reset(self, *, seed=None, options=None)` and call "
-                "`super().reset(seed=seed)` first."
-            ) from err
+        for keyword in ("seed", "options"):
+            if method == "reset" and isinstance(err, TypeError) and keyword in str(err):
+                raise ValueError(
+                    f"reset() does not accept {keyword}= ({err}): define it as "
+                    "`def reset(self, *, seed=None, options=None)` and call "
+                    "`super().reset(seed=seed)` first (Gymnasium's wrappers, e.g. the "
+                    "TimeLimit that gymnasium.make adds, pass both)."
+                ) from err
         shown = (
             f"{method}({', '.join([*map(repr, args), *(f'{k}={v!r}' for k, v in kwargs.items())])})"
         )
@@ -154,7 +151,7 @@ def _call(env: gym.Env, method: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def _check_reset(env: gym.Env) -> None:
-    result = _call(env, "reset", seed=0)
+    result = _call(env, "reset", seed=0, options=None)
     if not isinstance(result, tuple) or len(result) != 2:
         raise ValueError(
             f"reset() returned {_describe(result)}, expected the tuple (obs, info). Gymnasium's "
@@ -218,18 +215,8 @@ def _check_step(env: gym.Env) -> None:
         )
 
 
-def _fitting_algos(action_space: spaces.Space) -> list[str]:
-    return [a for a, kinds in ALGO_ACTION_SPACES.items() if isinstance(action_space, kinds)]
-
-
 def _check_algo(env: gym.Env, algo: str) -> None:
-    if not isinstance(algo, str):
-        raise TypeError(
-            f"algo must be a string, got {_describe(algo)}; pass one of {list(ALGO_ACTION_SPACES)}."
-        )
-    key = algo.lower()
-    if key not in ALGO_ACTION_SPACES:
-        raise ValueError(f"Unknown algorithm {algo!r}; expected one of {list(ALGO_ACTION_SPACES)}.")
+    spec = algorithm_spec(algo)
     obs_space, action_space = env.observation_space, env.action_space
     if not isinstance(obs_space, OBSERVATION_SPACES):
         raise ValueError(
@@ -238,9 +225,10 @@ def _check_algo(env: gym.Env, algo: str) -> None:
             "observations. Flatten it with a wrapper, e.g. "
             "lambda: gymnasium.wrappers.FlattenObservation(MyEnv())."
         )
-    if not isinstance(action_space, ALGO_ACTION_SPACES[key]):
-        needs = " or ".join(k.__name__ for k in ALGO_ACTION_SPACES[key])
-        fitting = _fitting_algos(action_space)
+    if not isinstance(action_space, spec.action_spaces):
+        key = spec.name
+        needs = " or ".join(k.__name__ for k in spec.action_spaces)
+        fitting = fitting_algorithms(action_space)
         fix = (
             f"Algorithms that fit this env: {', '.join(fitting)}; pass e.g. algo={fitting[-1]!r}."
             if fitting
@@ -266,20 +254,10 @@ class _PythonScalars(gym.Wrapper):
 
 
 def _run_library_checkers(env: gym.Env) -> None:
-    from gymnasium.utils.env_checker import check_env as gym_check_env
     from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
     checked = _PythonScalars(env)
-    with warnings.catch_warnings():
-        # The env is wrapped on purpose (by _PythonScalars, and often by gymnasium.make).
-        warnings.filterwarnings("ignore", message=".*different from the unwrapped version")
-        try:
-            gym_check_env(checked, skip_render_check=True, skip_close_check=True)
-        except Exception as err:
-            raise ValueError(
-                "Gymnasium's env checker (gymnasium.utils.env_checker.check_env) failed: "
-                f"{type(err).__name__}: {err}"
-            ) from err
+    run_gymnasium_checks(checked)
     try:
         sb3_check_env(checked, warn=True)
     except Exception as err:

@@ -5,11 +5,22 @@ They are not registered with Gymnasium: pass the class (``GridWorldEnv``), a fac
 
 - :class:`GridWorldEnv`: reach the goal of a small grid; ``(2,)`` vector observations.
 - :class:`PixelCatchEnv`: catch falling balls; ``(10, 10, 1)`` ``uint8`` image observations.
+- probe envs with a known best policy (``oracle_action``), see :mod:`.probes`:
+  :class:`LineTargetEnv`, :class:`CorridorEnv` (sparse), :class:`ReachEnv` (continuous
+  actions), :class:`PixelSideEnv` (``(16, 16, 1)`` images).
 """
 
 from __future__ import annotations
 
 from paradigms.reinforcement.envs.grid_world import GridWorldEnv
 from paradigms.reinforcement.envs.pixel_catch import PixelCatchEnv
+from paradigms.reinforcement.envs.probes import CorridorEnv, LineTargetEnv, PixelSideEnv, ReachEnv
 
-__all__ = ["GridWorldEnv", "PixelCatchEnv"]
+__all__ = [
+    "CorridorEnv",
+    "GridWorldEnv",
+    "LineTargetEnv",
+    "PixelCatchEnv",
+    "PixelSideEnv",
+    "ReachEnv",
+]
