@@ -255,7 +255,7 @@ def test_broken_envs_are_named(env_class: type[gym.Env], message: str) -> None:
         validate_env(env_class())
 
 
-def test_library_checker_failures_name_the_checker() -> None:
+def test_library_checker_findings_name_the_checker() -> None:
     class NotDeterministic(GoodEnv):
         def _obs(self) -> Any:
             return self.np_random.uniform(-1, 1, size=4).astype(np.float32)
@@ -264,7 +264,8 @@ def test_library_checker_failures_name_the_checker() -> None:
             super().reset(seed=None)  # ignores the seed
             return self._obs(), {}
 
-    with pytest.raises(ValueError, match=r"^Gymnasium's env checker"):
+    # irreproducible seeding is hygiene (SB3 trains it): a warning naming the check
+    with pytest.warns(UserWarning, match=r"^Gymnasium's env checker \(check_reset_seed"):
         validate_env(NotDeterministic())
 
 
@@ -290,7 +291,7 @@ def test_dict_observations_are_refused() -> None:
 
 
 def test_unknown_algo() -> None:
-    with pytest.raises(ValueError, match="Unknown algorithm 'dpq'"):
+    with pytest.raises(ValueError, match="unknown algorithm 'dpq'"):
         validate_env(GridWorldEnv(), algo="dpq")
 
 
