@@ -15,25 +15,46 @@ from paradigms._lazy import lazy_attributes
 if TYPE_CHECKING:
     from paradigms.reinforcement.agent import Agent
     from paradigms.reinforcement.env_source import EnvSource, resolve_env
-    from paradigms.reinforcement.envs import GridWorldEnv, PixelCatchEnv
+    from paradigms.reinforcement.envs import (
+        CorridorEnv,
+        GridWorldEnv,
+        LineTargetEnv,
+        PixelCatchEnv,
+        PixelSideEnv,
+        ReachEnv,
+    )
     from paradigms.reinforcement.extractor import BackboneExtractor
     from paradigms.reinforcement.plots import plot_episode_returns
     from paradigms.reinforcement.presets import PRESETS_SOURCE, get_preset, list_presets
     from paradigms.reinforcement.recording import record_episode
+    from paradigms.reinforcement.seeds import (
+        SeedSummary,
+        evaluate_seeds,
+        interquartile_mean,
+        summarize_seeds,
+    )
     from paradigms.reinforcement.validation import validate_env
 
 __all__ = [
     "PRESETS_SOURCE",
     "Agent",
     "BackboneExtractor",
+    "CorridorEnv",
     "EnvSource",
     "GridWorldEnv",
+    "LineTargetEnv",
     "PixelCatchEnv",
+    "PixelSideEnv",
+    "ReachEnv",
+    "SeedSummary",
+    "evaluate_seeds",
     "get_preset",
+    "interquartile_mean",
     "list_presets",
     "plot_episode_returns",
     "record_episode",
     "resolve_env",
+    "summarize_seeds",
     "validate_env",
 ]
 
@@ -43,6 +64,14 @@ _LAZY = {
     "EnvSource": "paradigms.reinforcement.env_source",
     "GridWorldEnv": "paradigms.reinforcement.envs",
     "PixelCatchEnv": "paradigms.reinforcement.envs",
+    "CorridorEnv": "paradigms.reinforcement.envs",
+    "LineTargetEnv": "paradigms.reinforcement.envs",
+    "PixelSideEnv": "paradigms.reinforcement.envs",
+    "ReachEnv": "paradigms.reinforcement.envs",
+    "SeedSummary": "paradigms.reinforcement.seeds",
+    "evaluate_seeds": "paradigms.reinforcement.seeds",
+    "interquartile_mean": "paradigms.reinforcement.seeds",
+    "summarize_seeds": "paradigms.reinforcement.seeds",
     "get_preset": "paradigms.reinforcement.presets",
     "list_presets": "paradigms.reinforcement.presets",
     "PRESETS_SOURCE": "paradigms.reinforcement.presets",
