@@ -220,6 +220,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         for env_id, algos in sorted(list_presets().items()):
             print(f"{env_id:<28} {' '.join(algos)}")
+        print(f"{'ALE/<Game>-v5 (every Atari)':<28} ppo a2c dqn  (needs paradigms[atari])")
+        print("any other env: defaults derived from the env and --timesteps")
         return 0
     if args.command == "tour":
         from paradigms.tour import run_tour

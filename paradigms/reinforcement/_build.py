@@ -25,11 +25,10 @@ from paradigms.backbones.mlp import ACTIVATIONS
 from paradigms.engine.optim import fused_adam_supported
 from paradigms.reinforcement.algorithms import algorithm_class, algorithm_spec
 from paradigms.reinforcement.extractor import BackboneExtractor
-from paradigms.reinforcement.presets import activation_class, parse_schedule
+from paradigms.reinforcement.presets import RESERVED_KEYS, activation_class, parse_schedule
 
 logger = logging.getLogger(__name__)
 
-RESERVED_KEYS = frozenset({"n_envs", "n_timesteps", "normalize", "policy_kwargs", "action_noise"})
 # Keys the Agent sets itself; an override of these would be ignored, so it is refused.
 MANAGED_KEYS = frozenset({"policy", "env", "seed", "device", "verbose", "_init_setup_model"})
 SCHEDULE_KEYS = ("learning_rate", "clip_range", "clip_range_vf")
@@ -47,7 +46,7 @@ def check_override_keys(algo: str, keys: Mapping[str, Any]) -> None:
     Raises:
         TypeError: naming the unknown keyword and the closest accepted ones.
     """
-    accepted = algorithm_parameters(algo) | RESERVED_KEYS
+    accepted = algorithm_parameters(algo) | set(RESERVED_KEYS)
     for key in keys:
         if key in MANAGED_KEYS:
             raise TypeError(
@@ -132,14 +131,15 @@ def plan_network(
     backbone: Any,
     backbone_kwargs: Mapping[str, Any] | None,
     policy_kwargs: Mapping[str, Any],
+    image_backbone: str = "cnn",
 ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Decide the backbone and the layers after it (JSON form).
 
     With ``backbone="auto"`` and vector observations, the first layer of the tuned network
     becomes an ``mlp`` backbone (same width and activation) and the remaining layers stay as
     ``net_arch``; actor and critic keep separate trunks, so the network is exactly the one the
-    preset was tuned with. Images get the library ``cnn``; any other backbone keeps the whole
-    ``net_arch`` after it.
+    preset was tuned with. Images get ``image_backbone`` (the library ``cnn``; ``nature_cnn``
+    for Atari frames); any other backbone keeps the whole ``net_arch`` after it.
 
     Returns:
         ``(backbone, backbone_kwargs, policy_kwargs)`` with ``policy_kwargs`` in JSON form.
@@ -162,8 +162,27 @@ def plan_network(
             json_kwargs.setdefault("share_features_extractor", False)
         return "mlp", kwargs, json_kwargs
     if is_auto:
-        return "cnn", kwargs, json_kwargs
+        return image_backbone, kwargs, json_kwargs
     return backbone, kwargs, json_kwargs
+
+
+def optimizer_class(name: str) -> type[torch.optim.Optimizer]:
+    """``"RMSpropTFLike"`` (the zoo's A2C Atari optimizer) or a ``torch.optim`` class name.
+
+    Raises:
+        ValueError: for a name that is neither.
+    """
+    if name == "RMSpropTFLike":
+        from stable_baselines3.common.sb2_compat.rmsprop_tf_like import RMSpropTFLike
+
+        return RMSpropTFLike
+    found = getattr(torch.optim, name, None)
+    if isinstance(found, type) and issubclass(found, torch.optim.Optimizer):
+        return found
+    raise ValueError(
+        f"optimizer_class={name!r} is unknown; use a torch.optim class name such as 'Adam' or "
+        "'RMSprop', 'RMSpropTFLike', or the class itself."
+    )
 
 
 def make_policy_kwargs(
@@ -181,6 +200,8 @@ def make_policy_kwargs(
     left as they are.
     """
     out = dict(json_kwargs)
+    if isinstance(out.get("optimizer_class"), str):
+        out["optimizer_class"] = optimizer_class(out["optimizer_class"])
     if "optimizer_class" not in out and fused_adam_supported(str(torch.device(device).type)):
         out["optimizer_kwargs"] = {"fused": True, **dict(out.get("optimizer_kwargs") or {})}
     out["activation_fn"] = activation_class(str(out["activation_fn"]))

@@ -12,10 +12,12 @@ from stable_baselines3.common.vec_env import (
     DummyVecEnv,
     SubprocVecEnv,
     VecEnv,
+    VecFrameStack,
     VecNormalize,
 )
 
-from paradigms.reinforcement.env_source import EnvSource
+from paradigms.reinforcement.atari import atari_make_kwargs, atari_wrapper_class
+from paradigms.reinforcement.env_source import EnvSource, with_make_kwargs
 from paradigms.reinforcement.evaluation import EvaluationStepCap
 
 VEC_ENV_CLASSES: dict[str, type[VecEnv]] = {"dummy": DummyVecEnv, "subproc": SubprocVecEnv}
@@ -39,6 +41,29 @@ def normalize_options(normalize: Any) -> dict[str, Any] | None:
     )
 
 
+def _check_frame_stack(frame_stack: Any) -> int | None:
+    if frame_stack is None:
+        return None
+    if isinstance(frame_stack, bool) or not isinstance(frame_stack, int) or frame_stack < 1:
+        raise ValueError(f"frame_stack must be a positive int or None; got {frame_stack!r}.")
+    return frame_stack
+
+
+def _preprocessed(
+    source: EnvSource, atari: bool, frame_stack: Any
+) -> tuple[EnvSource, Any, int | None]:
+    """The source to build from, the per-env wrapper class (``AtariWrapper``) and the stack."""
+    stack = _check_frame_stack(frame_stack)
+    if not atari:
+        return source, None, stack
+    if source.env_id is None:
+        raise ValueError(
+            "atari_wrapper=True needs a registered ALE id such as 'ALE/Pong-v5' (the frames are "
+            f"made with frameskip=1 under SB3's AtariWrapper); got the env {source.name!r}."
+        )
+    return with_make_kwargs(source, atari_make_kwargs(source.env_id)), atari_wrapper_class(), stack
+
+
 def make_training_env(
     source: EnvSource,
     n_envs: int,
@@ -46,8 +71,15 @@ def make_training_env(
     vec_env: str,
     normalize: Any,
     gamma: float,
+    *,
+    atari: bool = False,
+    frame_stack: int | None = None,
 ) -> VecEnv:
     """``n_envs`` copies of the env, each wrapped in ``Monitor`` (episode returns in ``info``).
+
+    With ``atari``, ``AtariWrapper`` goes outside each ``Monitor`` (so returns stay the game's
+    own) and the env is made with ``frameskip=1``; ``frame_stack`` stacks the last N
+    observations of each env (``VecFrameStack``, before any ``VecNormalize``).
 
     Args:
         source: the resolved env.
@@ -62,9 +94,16 @@ def make_training_env(
         raise ValueError(f"vec_env must be one of {sorted(VEC_ENV_CLASSES)}; got {vec_env!r}.")
     if int(n_envs) < 1:
         raise ValueError(f"n_envs must be a positive int; got {n_envs!r}.")
+    built, wrapper, stack = _preprocessed(source, atari, frame_stack)
     venv = make_vec_env(
-        source.factory, n_envs=int(n_envs), seed=seed, vec_env_cls=VEC_ENV_CLASSES[vec_env]
+        built.factory,
+        n_envs=int(n_envs),
+        seed=seed,
+        vec_env_cls=VEC_ENV_CLASSES[vec_env],
+        wrapper_class=wrapper,
     )
+    if stack is not None:
+        venv = VecFrameStack(venv, n_stack=stack)
     options = normalize_options(normalize)
     if options is not None:
         options.setdefault("gamma", gamma)
@@ -72,18 +111,32 @@ def make_training_env(
     return venv
 
 
-def make_eval_env(source: EnvSource, train_env: VecEnv, seed: int | None) -> VecEnv:
-    """One env for evaluation, normalised like the training env but never updating its
-    statistics (copy them in with ``sync_envs_normalization`` before each evaluation).
+def make_eval_env(
+    source: EnvSource,
+    train_env: VecEnv,
+    seed: int | None,
+    *,
+    atari: bool = False,
+    frame_stack: int | None = None,
+) -> VecEnv:
+    """One env for evaluation, preprocessed and normalised like the training env but never
+    updating its statistics (copy them in with ``sync_envs_normalization`` before each
+    evaluation).
 
-    Episodes of an env with no time limit are cut at a step cap (see ``evaluation.py``).
+    Episodes of an env with no time limit are cut at a step cap (see ``evaluation.py``); ALE
+    games end on their own (at most 108,000 frames), so they are not capped.
     """
+    built, wrapper, stack = _preprocessed(source, atari, frame_stack)
+    factory = built.factory
     venv = make_vec_env(
-        lambda: EvaluationStepCap(source.factory()),
+        factory if atari else (lambda: EvaluationStepCap(factory())),
         n_envs=1,
         seed=seed,
         vec_env_cls=DummyVecEnv,
+        wrapper_class=wrapper,
     )
+    if stack is not None:
+        venv = VecFrameStack(venv, n_stack=stack)
     if isinstance(train_env, VecNormalize):
         venv = VecNormalize(
             venv,

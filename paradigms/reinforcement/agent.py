@@ -133,8 +133,9 @@ class Agent:
             hyper["n_envs"] = int(n_envs)
         fit_batch_to_rollout(self.algo, hyper, self._overrides)
         layout, _ = observation_layout(self._observation_space)
+        image_backbone = "nature_cnn" if hyper.get("atari_wrapper") else "cnn"
         backbone, kwargs, hyper["policy_kwargs"] = plan_network(
-            self.algo, layout, backbone, backbone_kwargs, hyper["policy_kwargs"]
+            self.algo, layout, backbone, backbone_kwargs, hyper["policy_kwargs"], image_backbone
         )
         return hyper, backbone, kwargs
 
@@ -219,6 +220,7 @@ class Agent:
             vec_env=self.vec_env,
             normalize=hyper.get("normalize", False),
             gamma=float(hyper.get("gamma", 0.99)),
+            **self._preprocessing(),
         )
         policy_kwargs = make_policy_kwargs(
             hyper["policy_kwargs"], backbone, backbone_kwargs, self.freeze_backbone, self.device
@@ -237,6 +239,13 @@ class Agent:
         for module in self.model.policy.modules():
             if isinstance(module, BackboneExtractor):
                 module.restore_pretrained()
+
+    def _preprocessing(self) -> dict[str, Any]:
+        """Env wrapping from the hyperparameters (Atari's, or a frame stack of your own)."""
+        return {
+            "atari": bool(self.hyperparameters.get("atari_wrapper", False)),
+            "frame_stack": self.hyperparameters.get("frame_stack"),
+        }
 
     @staticmethod
     def _pick_device(device: str, layout: str) -> str:
@@ -402,7 +411,7 @@ class Agent:
         self._need_env("evaluate")
         if self._eval_env is None:
             seed = None if self.seed is None else self.seed + 10_000
-            self._eval_env = make_eval_env(self.source, self.env, seed)
+            self._eval_env = make_eval_env(self.source, self.env, seed, **self._preprocessing())
         if isinstance(self.env, VecNormalize):
             sync_envs_normalization(self.env, self._eval_env)
         return self._eval_env

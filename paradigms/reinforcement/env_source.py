@@ -22,6 +22,8 @@ from typing import Any
 import gymnasium as gym
 from gymnasium.utils import seeding
 
+from paradigms.reinforcement.atari import register_atari_envs
+
 _ACCEPTED = (
     "a registered Gymnasium id such as 'CartPole-v1', a 'module.path:ClassName' string, "
     "a gymnasium.Env instance, or a zero-argument callable (class or function) returning one"
@@ -52,19 +54,34 @@ class EnvSource:
 
 
 class _MakeById:
-    """``gymnasium.make(env_id)`` as a picklable zero-argument factory."""
+    """``gymnasium.make(env_id, **kwargs)`` as a picklable zero-argument factory."""
 
-    def __init__(self, env_id: str, render_mode: str | None) -> None:
+    def __init__(
+        self, env_id: str, render_mode: str | None, kwargs: dict[str, Any] | None = None
+    ) -> None:
         self.env_id = env_id
         self.render_mode = render_mode
+        self.kwargs = dict(kwargs or {})
 
     def __call__(self) -> gym.Env:
-        if self.render_mode is None:
-            return gym.make(self.env_id)
-        return gym.make(self.env_id, render_mode=self.render_mode)
+        kwargs = dict(self.kwargs)
+        if self.render_mode is not None:
+            kwargs["render_mode"] = self.render_mode
+        return gym.make(self.env_id, **kwargs)
 
     def __repr__(self) -> str:
-        return f"gymnasium.make({self.env_id!r})"
+        extra = "".join(f", {k}={v!r}" for k, v in self.kwargs.items())
+        return f"gymnasium.make({self.env_id!r}{extra})"
+
+
+def with_make_kwargs(source: EnvSource, kwargs: dict[str, Any]) -> EnvSource:
+    """The same registered env made with extra ``gymnasium.make`` keywords (e.g. Atari's
+    ``frameskip=1``); ``source`` must come from an id."""
+    factory = source.factory
+    if not kwargs or not isinstance(factory, _MakeById):
+        return source
+    made = _MakeById(factory.env_id, factory.render_mode, {**factory.kwargs, **kwargs})
+    return EnvSource(made, env_id=source.env_id, name=source.name, kind=source.kind)
 
 
 class _CheckedFactory:
@@ -239,7 +256,9 @@ def resolve_env(spec: Any, *, render_mode: str | None = None) -> EnvSource:
     if isinstance(spec, str):
         if ":" in spec:
             return _from_class_path(spec, render_mode)
-        if spec not in gym.envs.registry:
+        if spec not in gym.envs.registry and not (
+            register_atari_envs(spec) and spec in gym.envs.registry
+        ):
             raise _unknown_id_error(spec)
         return EnvSource(_MakeById(spec, render_mode), env_id=spec, name=spec, kind="id")
     if isinstance(spec, gym.Env):

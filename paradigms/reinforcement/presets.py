@@ -12,6 +12,9 @@ model) or keyword arguments of the stable-baselines3 algorithm constructor:
 - ``policy_kwargs`` (dict): policy keyword arguments; ``activation_fn`` is a name, see
   :func:`activation_class`.
 - ``action_noise`` (None or dict): ``{"type": "normal" | "ornstein-uhlenbeck", "sigma": float}``.
+- ``frame_stack`` (int, optional): stack the last N observations (``VecFrameStack``).
+- ``atari_wrapper`` (bool, optional): SB3's ``AtariWrapper`` around each env (see
+  :mod:`.atari`); every ALE game gets the zoo's ``atari`` entry, with both set.
 
 Schedules are written as ``"lin_<float>"`` strings; :func:`parse_schedule` turns them into
 callables following stable-baselines3's convention (``progress_remaining`` goes from 1 to 0).
@@ -30,6 +33,7 @@ from typing import Any
 from torch import nn
 
 from paradigms.reinforcement.algorithms import ALGORITHMS, check_algorithm
+from paradigms.reinforcement.atari import is_atari
 
 __all__ = [
     "ALGORITHMS",
@@ -50,6 +54,8 @@ RESERVED_KEYS: tuple[str, ...] = (
     "normalize",
     "policy_kwargs",
     "action_noise",
+    "frame_stack",
+    "atari_wrapper",
 )
 """Preset keys that are not plain constructor arguments of the algorithm class."""
 
@@ -108,6 +114,8 @@ def has_preset(env_id: str | None, algo: str) -> bool:
         ValueError: If ``algo`` is not one of :data:`ALGORITHMS`.
     """
     algo = check_algorithm(algo)
+    if env_id is not None and is_atari(env_id):
+        return algo in _load()["_atari"]
     return env_id is not None and algo in _load()["envs"].get(env_id, {})
 
 
@@ -132,7 +140,12 @@ def get_preset(env_id: str | None, algo: str) -> dict[str, Any]:
     """
     algo = check_algorithm(algo)
     data = _load()
-    table = data["envs"][env_id] if has_preset(env_id, algo) else data["_defaults"]
+    if not has_preset(env_id, algo):
+        table = data["_defaults"]
+    elif is_atari(env_id):
+        table = data["_atari"]
+    else:
+        table = data["envs"][env_id]
     entry: dict[str, Any] = table[algo]
     preset = {key: value for key, value in entry.items() if key != "_notes"}
     for key, default in _RESERVED_DEFAULTS.items():

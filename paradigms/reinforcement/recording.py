@@ -18,6 +18,7 @@ import logging
 import math
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from gymnasium import spaces
 from PIL import Image
 
 from paradigms._common.files import atomic_write_bytes
+from paradigms.reinforcement.atari import atari_make_kwargs, wrap_like_training
 from paradigms.reinforcement.env_source import resolve_env
 
 if TYPE_CHECKING:
@@ -190,9 +192,15 @@ def record_episode(
     """
     max_steps = _check_positive_int("max_steps", max_steps)
     fps = _check_positive_int("fps", fps)
-    env = _make_render_env(agent.env_spec)
+    preprocessing = agent._preprocessing()
+    spec = agent.env_spec
+    if preprocessing["atari"]:  # made like the training envs: frameskip=1 under AtariWrapper
+        env_id = str(agent.source.env_id)
+        spec = partial(gym.make, env_id, render_mode="rgb_array", **atari_make_kwargs(env_id))
+    env = _make_render_env(spec)
     if env is None:
         return None
+    env = wrap_like_training(env, **preprocessing)
     try:
         observation, _ = env.reset(seed=seed)
         first = _render(env)
