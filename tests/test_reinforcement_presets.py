@@ -174,6 +174,8 @@ def test_unknown_env_returns_defaults(env_id: str | None) -> None:
             "normalize": False,
             "policy_kwargs": {},
             "action_noise": None,
+            "frame_stack": None,
+            "atari_wrapper": False,
         }
 
 

@@ -91,6 +91,8 @@ def _common(budget: int, n_envs: int) -> dict[str, Any]:
         "normalize": False,
         "policy_kwargs": {},
         "action_noise": None,
+        "frame_stack": None,
+        "atari_wrapper": False,
     }
 
 

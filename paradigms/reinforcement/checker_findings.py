@@ -61,7 +61,6 @@ class CheckerFinding:
                 stacklevel=4,
             )
 
-
     def _arguments(self, env: gym.Env) -> tuple[Any, ...]:
         if self.check == "check_action_space":
             return (env.action_space,)

@@ -12,8 +12,8 @@ model) or keyword arguments of the stable-baselines3 algorithm constructor:
 - ``policy_kwargs`` (dict): policy keyword arguments; ``activation_fn`` is a name, see
   :func:`activation_class`.
 - ``action_noise`` (None or dict): ``{"type": "normal" | "ornstein-uhlenbeck", "sigma": float}``.
-- ``frame_stack`` (int, optional): stack the last N observations (``VecFrameStack``).
-- ``atari_wrapper`` (bool, optional): SB3's ``AtariWrapper`` around each env (see
+- ``frame_stack`` (None or int): stack the last N observations (``VecFrameStack``).
+- ``atari_wrapper`` (bool): SB3's ``AtariWrapper`` around each env (see
   :mod:`.atari`); every ALE game gets the zoo's ``atari`` entry, with both set.
 
 Schedules are written as ``"lin_<float>"`` strings; :func:`parse_schedule` turns them into
@@ -65,6 +65,8 @@ _RESERVED_DEFAULTS: dict[str, Any] = {
     "normalize": False,
     "policy_kwargs": {},
     "action_noise": None,
+    "frame_stack": None,
+    "atari_wrapper": False,
 }
 
 _ACTIVATIONS: dict[str, type[nn.Module]] = {
