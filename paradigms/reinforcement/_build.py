@@ -24,6 +24,7 @@ from stable_baselines3.common.vec_env import VecEnv
 from paradigms.backbones.mlp import ACTIVATIONS
 from paradigms.engine.optim import fused_adam_supported
 from paradigms.reinforcement.algorithms import algorithm_class, algorithm_spec
+from paradigms.reinforcement.dict_observations import DictBackboneExtractor
 from paradigms.reinforcement.extractor import BackboneExtractor
 from paradigms.reinforcement.presets import RESERVED_KEYS, activation_class, parse_schedule
 
@@ -161,6 +162,8 @@ def plan_network(
         if spec.on_policy:  # actor and critic keep separate trunks, as SB3's MlpPolicy
             json_kwargs.setdefault("share_features_extractor", False)
         return "mlp", kwargs, json_kwargs
+    if is_auto and layout == "dict":  # each entry's own "auto" (dict_observations.py)
+        return "auto", kwargs, json_kwargs
     if is_auto:
         return image_backbone, kwargs, json_kwargs
     return backbone, kwargs, json_kwargs
@@ -185,12 +188,38 @@ def optimizer_class(name: str) -> type[torch.optim.Optimizer]:
     )
 
 
+def plan_agent(
+    algo: str,
+    base: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    n_envs: int | None,
+    layout: str,
+    backbone: Any,
+    backbone_kwargs: Mapping[str, Any] | None,
+) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    """Hyperparameters (JSON form) and network from a preset or derived ``base`` + overrides.
+
+    Returns:
+        ``(hyperparameters, backbone, backbone_kwargs)``, see :func:`plan_network`.
+    """
+    hyper = merge_overrides(base, overrides)
+    if n_envs is not None:
+        hyper["n_envs"] = int(n_envs)
+    fit_batch_to_rollout(algo, hyper, overrides)
+    image_backbone = "nature_cnn" if hyper.get("atari_wrapper") else "cnn"
+    backbone, kwargs, hyper["policy_kwargs"] = plan_network(
+        algo, layout, backbone, backbone_kwargs, hyper["policy_kwargs"], image_backbone
+    )
+    return hyper, backbone, kwargs
+
+
 def make_policy_kwargs(
     json_kwargs: Mapping[str, Any],
     backbone: Any,
     backbone_kwargs: Mapping[str, Any],
     freeze_backbone: bool,
     device: str = "cpu",
+    dict_observations: bool = False,
 ) -> dict[str, Any]:
     """SB3 ``policy_kwargs`` (Python objects) from their JSON form and the backbone choice.
 
@@ -205,7 +234,9 @@ def make_policy_kwargs(
     if "optimizer_class" not in out and fused_adam_supported(str(torch.device(device).type)):
         out["optimizer_kwargs"] = {"fused": True, **dict(out.get("optimizer_kwargs") or {})}
     out["activation_fn"] = activation_class(str(out["activation_fn"]))
-    out["features_extractor_class"] = BackboneExtractor
+    out["features_extractor_class"] = (
+        DictBackboneExtractor if dict_observations else BackboneExtractor
+    )
     out["features_extractor_kwargs"] = {
         "backbone": backbone,
         "backbone_kwargs": dict(backbone_kwargs),
@@ -261,8 +292,9 @@ def make_algorithm(
     if algorithm_spec(algo).action_noise:
         kwargs["action_noise"] = make_action_noise(action_noise, venv.action_space)
     cls = algorithm_class(algo)
+    dict_observations = isinstance(venv.observation_space, spaces.Dict)
     return cls(
-        "MlpPolicy",
+        "MultiInputPolicy" if dict_observations else "MlpPolicy",
         venv,
         policy_kwargs=dict(policy_kwargs),
         seed=seed,

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from gymnasium import spaces
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.vec_env import VecEnv, VecNormalize, sync_envs_normalization
@@ -24,22 +25,17 @@ from paradigms._common.threads import stderr_is_terminal, torch_threads
 from paradigms.backbones import Backbone
 from paradigms.reinforcement._build import (
     check_override_keys,
-    fit_batch_to_rollout,
     make_algorithm,
     make_policy_kwargs,
-    merge_overrides,
-    plan_network,
+    plan_agent,
 )
+from paradigms.reinforcement._policy_views import PolicyViews
 from paradigms.reinforcement._vec import make_eval_env, make_training_env
 from paradigms.reinforcement.algorithms import algorithm_spec, check_algorithm
 from paradigms.reinforcement.auto_defaults import EnvFacts, env_facts
-from paradigms.reinforcement.callbacks import (
-    EpisodeRecorder,
-    PeriodicEvaluation,
-    PeriodicSave,
-    ProgressBar,
-)
-from paradigms.reinforcement.env_source import EnvSource, resolve_env
+from paradigms.reinforcement.callbacks import EpisodeRecorder, ProgressBar, training_callbacks
+from paradigms.reinforcement.dict_observations import TupleAsDict
+from paradigms.reinforcement.env_source import EnvSource, resolve_env, wrapped_source
 from paradigms.reinforcement.evaluation import evaluate_agent
 from paradigms.reinforcement.extractor import BackboneExtractor, observation_layout
 from paradigms.reinforcement.presets import get_preset, has_preset
@@ -49,7 +45,7 @@ BackboneSpec = str | os.PathLike[str] | Backbone
 logger = logging.getLogger(__name__)
 
 
-class Agent:
+class Agent(PolicyViews):
     """A reinforcement-learning agent: SB3 algorithm + ``BackboneExtractor`` + tuned preset.
 
     Args:
@@ -128,16 +124,10 @@ class Agent:
             base = get_preset(self.source.env_id, self.algo)
         else:
             base = algorithm_spec(self.algo).defaults(self._env_facts, budget)
-        hyper = merge_overrides(base, self._overrides)
-        if n_envs is not None:
-            hyper["n_envs"] = int(n_envs)
-        fit_batch_to_rollout(self.algo, hyper, self._overrides)
         layout, _ = observation_layout(self._observation_space)
-        image_backbone = "nature_cnn" if hyper.get("atari_wrapper") else "cnn"
-        backbone, kwargs, hyper["policy_kwargs"] = plan_network(
-            self.algo, layout, backbone, backbone_kwargs, hyper["policy_kwargs"], image_backbone
+        return plan_agent(
+            self.algo, base, self._overrides, n_envs, layout, backbone, backbone_kwargs
         )
-        return hyper, backbone, kwargs
 
     def _build(self, plan: tuple[dict[str, Any], BackboneSpec, dict[str, Any]]) -> None:
         hyper, backbone, kwargs = plan
@@ -184,6 +174,9 @@ class Agent:
         self.inference_only = False  # Agent.load without an env sets it
         self._derives_defaults = False  # only a new agent without a preset re-derives them
         probe = self.source.factory()
+        if isinstance(probe.observation_space, spaces.Tuple):  # SB3 reads Dicts, not Tuples
+            self.source = wrapped_source(self.source, TupleAsDict)
+            probe = TupleAsDict(probe)
         try:
             if check_env:
                 with warnings.catch_warnings():
@@ -223,7 +216,12 @@ class Agent:
             **self._preprocessing(),
         )
         policy_kwargs = make_policy_kwargs(
-            hyper["policy_kwargs"], backbone, backbone_kwargs, self.freeze_backbone, self.device
+            hyper["policy_kwargs"],
+            backbone,
+            backbone_kwargs,
+            self.freeze_backbone,
+            self.device,
+            dict_observations=layout == "dict",
         )
         with torch_threads(self.num_threads):
             self.model: BaseAlgorithm = make_algorithm(
@@ -252,39 +250,6 @@ class Agent:
         if device == "auto":
             return "cuda" if layout != "vector" and torch.cuda.is_available() else "cpu"
         return str(resolve_device(device))
-
-    # ------------------------------------------------------------------ properties
-    @property
-    def policy(self) -> torch.nn.Module:
-        """The SB3 policy network."""
-        return self.model.policy
-
-    @property
-    def extractor(self) -> BackboneExtractor:
-        """The actor's features extractor (critics may hold their own copy)."""
-        for module in self.model.policy.modules():
-            if isinstance(module, BackboneExtractor):
-                return module
-        raise RuntimeError("the policy has no BackboneExtractor")  # built by _build; never hit
-
-    @property
-    def backbone_(self) -> Backbone:
-        """The actor's backbone: save it with ``save_backbone`` and reuse it anywhere."""
-        return self.extractor.backbone
-
-    @property
-    def num_timesteps(self) -> int:
-        """Environment steps taken so far (all learn() calls)."""
-        return int(self.model.num_timesteps)
-
-    @property
-    def reward_threshold(self) -> float | None:
-        """The env's registered "solved" threshold (e.g. 475 for CartPole-v1), if any."""
-        from gymnasium.envs.registration import registry
-
-        spec = registry.get(self.source.env_id) if self.source.env_id else None
-        value = getattr(spec, "reward_threshold", None)
-        return None if value is None else float(value)
 
     # ------------------------------------------------------------------ training
     def learn(
@@ -335,24 +300,19 @@ class Agent:
             )
         if progress_bar is None:
             progress_bar = stderr_is_terminal()
-        csv_path = Path(log_dir) / "episodes.csv" if log_dir is not None else None
-        callbacks: list[BaseCallback] = [EpisodeRecorder(self.history_, csv_path)]
-        if progress_bar:
-            callbacks.append(ProgressBar(int(total), self.history_))
-        if eval_freq:
-            callbacks.append(
-                PeriodicEvaluation(
-                    lambda: self.evaluate(eval_episodes),
-                    int(eval_freq),
-                    self.evaluations_,
-                    stop_reward,
-                )
-            )
-        if save_path is not None:
-            every = int(save_freq) if save_freq else max(1, int(total) // 10)
-            callbacks.append(PeriodicSave(lambda: self.save(save_path), every))
-        if callback is not None:
-            callbacks.append(callback)
+        callbacks = training_callbacks(
+            history=self.history_,
+            evaluations=self.evaluations_,
+            total=int(total),
+            progress_bar=bool(progress_bar),
+            csv_path=Path(log_dir) / "episodes.csv" if log_dir is not None else None,
+            evaluate=(lambda: self.evaluate(eval_episodes)) if eval_freq else None,
+            eval_freq=eval_freq,
+            stop_reward=stop_reward,
+            save=(lambda: self.save(save_path)) if save_path is not None else None,
+            save_freq=save_freq,
+            extra=callback,
+        )
         try:
             with torch_threads(self.num_threads):
                 self.model.learn(
@@ -370,6 +330,8 @@ class Agent:
     # ------------------------------------------------------------------ inference
     def _normalize(self, observation: Any) -> Any:
         if isinstance(self.env, VecNormalize):
+            if isinstance(observation, Mapping):
+                return self.env.normalize_obs({k: np.asarray(v) for k, v in observation.items()})
             return self.env.normalize_obs(np.asarray(observation))
         return observation
 
@@ -480,6 +442,6 @@ class Agent:
     def __repr__(self) -> str:
         return (
             f"Agent(env={self.source.name!r}, algo={self.algo!r}, "
-            f"backbone={self.backbone_.config.name if self.backbone_.config else '?'!r}, "
+            f"backbone={self._backbone_names()!r}, "
             f"n_envs={self.env.num_envs}, tuned={self.tuned}, num_timesteps={self.num_timesteps})"
         )

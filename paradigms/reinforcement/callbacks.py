@@ -154,3 +154,35 @@ class PeriodicEvaluation(BaseCallback):
         )
         self.logger.record("eval/mean_reward", mean)
         return self.stop_reward is None or mean < self.stop_reward
+
+
+def training_callbacks(
+    *,
+    history: list[dict[str, Any]],
+    evaluations: list[dict[str, Any]],
+    total: int,
+    progress_bar: bool,
+    csv_path: Path | None,
+    evaluate: Callable[[], tuple[float, float]] | None,
+    eval_freq: int | None,
+    stop_reward: float | None,
+    save: Callable[[], Any] | None,
+    save_freq: int | None,
+    extra: BaseCallback | None,
+) -> list[BaseCallback]:
+    """The callbacks of one ``Agent.learn`` call, in the order they run.
+
+    Episodes are recorded (and appended to ``csv_path``); a tqdm bar when ``progress_bar``;
+    ``evaluate`` every ``eval_freq`` steps (stopping at ``stop_reward``); ``save`` every
+    ``save_freq`` steps (default: about ten times per call); then the user's ``extra``.
+    """
+    callbacks: list[BaseCallback] = [EpisodeRecorder(history, csv_path)]
+    if progress_bar:
+        callbacks.append(ProgressBar(total, history))
+    if evaluate is not None and eval_freq:
+        callbacks.append(PeriodicEvaluation(evaluate, int(eval_freq), evaluations, stop_reward))
+    if save is not None:
+        callbacks.append(PeriodicSave(save, int(save_freq) if save_freq else max(1, total // 10)))
+    if extra is not None:
+        callbacks.append(extra)
+    return callbacks

@@ -74,6 +74,26 @@ class _MakeById:
         return f"gymnasium.make({self.env_id!r}{extra})"
 
 
+class _WrappedFactory:
+    """``wrapper(factory())``: picklable, for subprocess vec envs."""
+
+    def __init__(self, factory: Callable[[], gym.Env], wrapper: Callable[[gym.Env], gym.Env]):
+        self.factory = factory
+        self.wrapper = wrapper
+
+    def __call__(self) -> gym.Env:
+        return self.wrapper(self.factory())
+
+    def __repr__(self) -> str:
+        return f"{getattr(self.wrapper, '__name__', self.wrapper)}({self.factory!r})"
+
+
+def wrapped_source(source: EnvSource, wrapper: Callable[[gym.Env], gym.Env]) -> EnvSource:
+    """The same env with ``wrapper`` around every copy (e.g. Tuple observations as a Dict)."""
+    factory = _WrappedFactory(source.factory, wrapper)
+    return EnvSource(factory, env_id=source.env_id, name=source.name, kind=source.kind)
+
+
 def with_make_kwargs(source: EnvSource, kwargs: dict[str, Any]) -> EnvSource:
     """The same registered env made with extra ``gymnasium.make`` keywords (e.g. Atari's
     ``frameskip=1``); ``source`` must come from an id."""

@@ -45,19 +45,23 @@ def observation_layout(space: gym.Space) -> tuple[str, tuple[int, ...]]:
 
     Returns:
         ``(layout, in_shape)`` where ``layout`` is ``"vector"``, ``"image"`` (already
-        ``(C, H, W)``), ``"image_hwc"`` (channel-last, transposed here) or ``"image_hw"``
-        (one channel added here), and ``in_shape`` is the backbone's per-sample input shape.
+        ``(C, H, W)``), ``"image_hwc"`` (channel-last, transposed here), ``"image_hw"``
+        (one channel added here) or ``"dict"`` (one backbone per entry, see
+        ``dict_observations.py``; ``in_shape`` is then ``()``), and ``in_shape`` is the
+        backbone's per-sample input shape.
 
     Raises:
-        ValueError: for observation spaces SB3 policies cannot read (``Dict``, ``Tuple``...).
+        ValueError: for observation spaces SB3 policies cannot read (``Tuple``, ``Text``...).
     """
     if isinstance(space, (spaces.Discrete, spaces.MultiDiscrete, spaces.MultiBinary)):
         return "vector", (int(get_flattened_obs_dim(space)),)
+    if isinstance(space, spaces.Dict):  # one backbone per entry (dict_observations.py)
+        return "dict", ()
     if not isinstance(space, spaces.Box):
         raise ValueError(
             f"BackboneExtractor reads Box, Discrete, MultiDiscrete and MultiBinary observation "
-            f"spaces; got {space}. Wrap the env with gymnasium.wrappers.FlattenObservation to "
-            "turn a Dict or Tuple observation into one vector."
+            f"spaces (and Dict ones, one backbone per entry); got {space}. Wrap the env with "
+            "gymnasium.wrappers.FlattenObservation to turn it into one vector."
         )
     shape = tuple(int(s) for s in space.shape)
     if len(shape) == 3:

@@ -7,7 +7,8 @@ This is what ``paradigms rl`` calls. The run directory ``runs/rl-<env>-<timestam
 - ``evaluations.csv``: the evaluations during training and the final one;
 - ``agent/``: the saved agent (``agent.json`` + ``agent.safetensors``), also saved
   periodically during training, so ``--resume`` continues an interrupted run;
-- ``backbone.safetensors``: the policy's backbone, reusable by any other paradigm;
+- ``backbone.safetensors``: the policy's backbone, reusable by any other paradigm (for Dict
+  observations one ``backbone-<key>.safetensors`` per entry);
 - ``plots/learning_curve.png``, ``episode.gif`` (when the env renders ``rgb_array``);
 - ``summary.json`` and ``report.html``.
 """
@@ -222,12 +223,18 @@ def _finish_run(
     else:
         logger.warning("no training episode finished; skipping the learning curve")
     recording = record_episode(agent, run_dir / GIF_NAME, seed=config.seed)
-    backbone = agent.backbone_
-    save_backbone(
-        backbone,
-        run_dir / "backbone.safetensors",
-        extra={"trained_by": "reinforcement", "env": config.env, "algo": config.algo},
-    )
+    backbones = agent.backbones_
+    for key, backbone in backbones.items():  # one file, or one per Dict observation entry
+        name = (
+            "backbone"
+            if key == "observation"
+            else f"backbone-{re.sub(r'[^A-Za-z0-9_-]', '_', key)}"
+        )
+        save_backbone(
+            backbone,
+            run_dir / f"{name}.safetensors",
+            extra={"trained_by": "reinforcement", "env": config.env, "algo": config.algo},
+        )
     reached = (
         "no threshold"
         if stop_reward is None
@@ -237,7 +244,10 @@ def _finish_run(
         "env": agent.source.name,
         "algo": agent.algo,
         "tuned_preset": "yes" if agent.tuned else "no (defaults derived from env and budget)",
-        "backbone": backbone.config.name if backbone.config else "custom",
+        "backbone": ", ".join(
+            (b.config.name if b.config else "custom") + ("" if k == "observation" else f" ({k})")
+            for k, b in backbones.items()
+        ),
         "n_envs": int(agent.env.num_envs),
         "timesteps": agent.num_timesteps,
         "timestep_budget": budget,

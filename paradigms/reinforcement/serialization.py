@@ -90,11 +90,27 @@ def _json_ready(name: str, value: Any) -> Any:
         ) from error
 
 
+def _backbone_entries(configs: dict[str, Any]) -> dict[str, Any]:
+    """``{"backbone": config}``, or ``{"backbones": {key: config}}`` for Dict observations."""
+    if list(configs) == ["observation"]:
+        return {"backbone": configs["observation"].to_dict()}
+    return {"backbones": {key: config.to_dict() for key, config in configs.items()}}
+
+
+def _backbone_specs(config: dict[str, Any]) -> tuple[Any, Any]:
+    """The backbone names and kwargs that rebuild the saved agent's network."""
+    if "backbones" in config:
+        saved = {k: BackboneConfig.from_dict(v) for k, v in config["backbones"].items()}
+        return {k: c.name for k, c in saved.items()}, {k: c.kwargs for k, c in saved.items()}
+    backbone = BackboneConfig.from_dict(config["backbone"])
+    return backbone.name, backbone.kwargs
+
+
 def save_agent(agent: Agent, path: str | os.PathLike[str]) -> Path:
     """Write ``path/agent.safetensors`` and ``path/agent.json``; returns ``path``."""
     folder = Path(path)
-    backbone_config = agent.backbone_.config
-    if backbone_config is None:
+    backbone_configs = {key: b.config for key, b in agent.backbones_.items()}
+    if any(c is None for c in backbone_configs.values()):
         raise ValueError(
             "the agent's backbone has no config, so it cannot be rebuilt on load; build "
             "backbones with paradigms.backbones.create_backbone (or load_backbone)."
@@ -115,7 +131,7 @@ def save_agent(agent: Agent, path: str | os.PathLike[str]) -> Path:
         "num_threads": agent.num_threads,
         "freeze_backbone": agent.freeze_backbone,
         "hyperparameters": _json_ready("hyperparameters", agent.hyperparameters),
-        "backbone": backbone_config.to_dict(),
+        **_backbone_entries(backbone_configs),
         "observation_space": describe_space(agent.env.observation_space),
         "action_space": describe_space(agent.env.action_space),
         "vecnormalize": settings,
@@ -250,7 +266,7 @@ def load_agent(
     inference_only = env_spec is None
     if inference_only:  # an instance or a factory was not saved: rebuild its spaces
         env_spec = _spaces_only_factory(config, path)
-    backbone = BackboneConfig.from_dict(config["backbone"])
+    backbone, backbone_kwargs = _backbone_specs(config)
     hyper = dict(config["hyperparameters"])
     if n_envs is not None:
         hyper["n_envs"] = int(n_envs)
@@ -265,7 +281,7 @@ def load_agent(
         verbose=0,
         check_env=not inference_only,
     )
-    agent._finish(hyper, backbone.name, backbone.kwargs, device=device)
+    agent._finish(hyper, backbone, backbone_kwargs, device=device)
     _check_spaces(agent, config)
     params, variables = _nest_parameters(tensors, config.get("optimizers", {}))
     model = agent.model

@@ -24,6 +24,7 @@ from gymnasium import spaces
 
 from paradigms.reinforcement.algorithms import algorithm_spec, fitting_algorithms
 from paradigms.reinforcement.checker_findings import run_gymnasium_checks
+from paradigms.reinforcement.dict_observations import check_entries
 
 #: Observation space types the agents accept.
 # what SB3's policies read without a Dict policy (Discrete and Multi* arrive one-hot / as 0-1
@@ -33,6 +34,8 @@ OBSERVATION_SPACES: tuple[type[spaces.Space], ...] = (
     spaces.Discrete,
     spaces.MultiDiscrete,
     spaces.MultiBinary,
+    spaces.Dict,  # one backbone per entry (dict_observations.py)
+    spaces.Tuple,  # read as a Dict with keys "0", "1"...
 )
 
 _SPACE_FIX = {
@@ -221,10 +224,14 @@ def _check_algo(env: gym.Env, algo: str) -> None:
     if not isinstance(obs_space, OBSERVATION_SPACES):
         raise ValueError(
             f"observation_space {obs_space} ({type(obs_space).__name__}) is not supported: the "
-            "agents take Box (vectors, images), Discrete, MultiDiscrete or MultiBinary "
-            "observations. Flatten it with a wrapper, e.g. "
+            "agents take Box (vectors, images), Discrete, MultiDiscrete, MultiBinary, Dict or "
+            "Tuple observations. Flatten it with a wrapper, e.g. "
             "lambda: gymnasium.wrappers.FlattenObservation(MyEnv())."
         )
+    if isinstance(obs_space, spaces.Dict):
+        check_entries(obs_space)
+    if isinstance(obs_space, spaces.Tuple):
+        check_entries(spaces.Dict({str(i): s for i, s in enumerate(obs_space.spaces)}))
     if not isinstance(action_space, spec.action_spaces):
         key = spec.name
         needs = " or ".join(k.__name__ for k in spec.action_spaces)
