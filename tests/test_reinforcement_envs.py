@@ -285,9 +285,8 @@ def test_sac_refuses_discrete_actions() -> None:
         validate_env(gym.make("CartPole-v1"), algo="sac")
 
 
-def test_dict_observations_are_refused() -> None:
-    with pytest.raises(ValueError, match=r"Dict.*FlattenObservation"):
-        validate_env(DictObs(), algo="ppo")
+def test_dict_observations_are_accepted() -> None:
+    validate_env(DictObs(), algo="ppo")  # one backbone per entry (test_reinforcement_dict.py)
 
 
 def test_unknown_algo() -> None:

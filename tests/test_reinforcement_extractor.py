@@ -32,9 +32,9 @@ def test_observation_layout(space, layout, in_shape):
     assert observation_layout(space) == (layout, in_shape)
 
 
-def test_dict_observations_are_refused_with_the_fix():
+def test_dict_observations_are_pointed_to_the_dict_extractor():
     space = gym.spaces.Dict({"a": Box(-1, 1, (2,), np.float32)})
-    with pytest.raises(ValueError, match="FlattenObservation"):
+    with pytest.raises(ValueError, match="DictBackboneExtractor.*FlattenObservation"):
         BackboneExtractor(space)
 
 

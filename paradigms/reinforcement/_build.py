@@ -19,6 +19,7 @@ import torch
 from gymnasium import spaces
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.noise import NormalActionNoise, OrnsteinUhlenbeckActionNoise
+from stable_baselines3.common.torch_layers import FlattenExtractor
 from stable_baselines3.common.vec_env import VecEnv
 
 from paradigms.backbones.mlp import ACTIVATIONS
@@ -220,6 +221,7 @@ def make_policy_kwargs(
     freeze_backbone: bool,
     device: str = "cpu",
     dict_observations: bool = False,
+    precomputed: bool = False,
 ) -> dict[str, Any]:
     """SB3 ``policy_kwargs`` (Python objects) from their JSON form and the backbone choice.
 
@@ -234,6 +236,10 @@ def make_policy_kwargs(
     if "optimizer_class" not in out and fused_adam_supported(str(torch.device(device).type)):
         out["optimizer_kwargs"] = {"fused": True, **dict(out.get("optimizer_kwargs") or {})}
     out["activation_fn"] = activation_class(str(out["activation_fn"]))
+    if precomputed:  # observations are already the frozen backbone's features
+        out["features_extractor_class"] = FlattenExtractor
+        out["normalize_images"] = False
+        return out
     out["features_extractor_class"] = (
         DictBackboneExtractor if dict_observations else BackboneExtractor
     )

@@ -31,7 +31,11 @@ class PolicyViews:
 
     @property
     def extractor(self) -> BackboneExtractor:
-        """The actor's features extractor (critics may hold their own copy)."""
+        """The actor's features extractor (critics may hold their own copy); with a frozen
+        backbone, the one that computes the features once per env step."""
+        frozen = getattr(self, "_frozen", None)
+        if frozen is not None:
+            return frozen
         for module in self.model.policy.modules():
             if isinstance(module, BackboneExtractor):
                 return module

@@ -18,7 +18,7 @@ import torch
 from gymnasium import spaces
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
-from stable_baselines3.common.vec_env import VecEnv, VecNormalize, sync_envs_normalization
+from stable_baselines3.common.vec_env import VecEnv, sync_envs_normalization, unwrap_vec_normalize
 
 from paradigms._common.device import resolve_device
 from paradigms._common.threads import stderr_is_terminal, torch_threads
@@ -38,6 +38,7 @@ from paradigms.reinforcement.dict_observations import TupleAsDict
 from paradigms.reinforcement.env_source import EnvSource, resolve_env, wrapped_source
 from paradigms.reinforcement.evaluation import evaluate_agent
 from paradigms.reinforcement.extractor import BackboneExtractor, observation_layout
+from paradigms.reinforcement.frozen_features import FrozenFeatures, unwrap_features
 from paradigms.reinforcement.presets import get_preset, has_preset
 from paradigms.reinforcement.validation import ignore_irrelevant_checker_warnings, validate_env
 
@@ -173,6 +174,8 @@ class Agent(PolicyViews):
         self.source: EnvSource = resolve_env(env)
         self.inference_only = False  # Agent.load without an env sets it
         self._derives_defaults = False  # only a new agent without a preset re-derives them
+        self._precompute_frozen = True  # a frozen backbone runs once per env step (False: in
+        # the policy, as agents saved before FrozenFeatures existed)
         probe = self.source.factory()
         if isinstance(probe.observation_space, spaces.Tuple):  # SB3 reads Dicts, not Tuples
             self.source = wrapped_source(self.source, TupleAsDict)
@@ -215,6 +218,10 @@ class Agent(PolicyViews):
             gamma=float(hyper.get("gamma", 0.99)),
             **self._preprocessing(),
         )
+        self._frozen: BackboneExtractor | None = None
+        if self.freeze_backbone and self._precompute_frozen and layout != "dict":
+            self._frozen = self._frozen_extractor(backbone, backbone_kwargs)
+            self.env = FrozenFeatures(self.env, self._frozen)
         policy_kwargs = make_policy_kwargs(
             hyper["policy_kwargs"],
             backbone,
@@ -222,6 +229,7 @@ class Agent(PolicyViews):
             self.freeze_backbone,
             self.device,
             dict_observations=layout == "dict",
+            precomputed=self._frozen is not None,
         )
         with torch_threads(self.num_threads):
             self.model: BaseAlgorithm = make_algorithm(
@@ -237,6 +245,22 @@ class Agent(PolicyViews):
         for module in self.model.policy.modules():
             if isinstance(module, BackboneExtractor):
                 module.restore_pretrained()
+
+    def _frozen_extractor(
+        self, backbone: BackboneSpec, backbone_kwargs: Mapping[str, Any]
+    ) -> BackboneExtractor:
+        """The frozen backbone that :class:`FrozenFeatures` runs once per env step (seeded
+        like the policy, so a random "auto" backbone is the same on every run)."""
+        with torch.random.fork_rng():
+            if self.seed is not None:
+                torch.manual_seed(self.seed)
+            extractor = BackboneExtractor(
+                self.env.observation_space,
+                backbone=backbone,
+                backbone_kwargs=backbone_kwargs,
+                freeze_backbone=True,
+            )
+        return extractor.to(self.device)
 
     def _preprocessing(self) -> dict[str, Any]:
         """Env wrapping from the hyperparameters (Atari's, or a frame stack of your own)."""
@@ -329,10 +353,17 @@ class Agent(PolicyViews):
 
     # ------------------------------------------------------------------ inference
     def _normalize(self, observation: Any) -> Any:
-        if isinstance(self.env, VecNormalize):
+        """Raw observations as the policy reads them: normalised, then frozen features."""
+        normalizer = unwrap_vec_normalize(self.env)
+        if normalizer is not None:
             if isinstance(observation, Mapping):
-                return self.env.normalize_obs({k: np.asarray(v) for k, v in observation.items()})
-            return self.env.normalize_obs(np.asarray(observation))
+                observation = {k: np.asarray(v) for k, v in observation.items()}
+            observation = normalizer.normalize_obs(observation)
+        if isinstance(self.env, FrozenFeatures):
+            array = np.asarray(observation)
+            single = array.shape == self.env.raw_space.shape
+            features = self.env.features(array[None] if single else array)
+            return features[0] if single else features
         return observation
 
     def predict(
@@ -373,8 +404,11 @@ class Agent(PolicyViews):
         self._need_env("evaluate")
         if self._eval_env is None:
             seed = None if self.seed is None else self.seed + 10_000
-            self._eval_env = make_eval_env(self.source, self.env, seed, **self._preprocessing())
-        if isinstance(self.env, VecNormalize):
+            raw = unwrap_features(self.env)
+            self._eval_env = make_eval_env(self.source, raw, seed, **self._preprocessing())
+            if self._frozen is not None:
+                self._eval_env = FrozenFeatures(self._eval_env, self._frozen)
+        if unwrap_vec_normalize(self.env) is not None:
             sync_envs_normalization(self.env, self._eval_env)
         return self._eval_env
 

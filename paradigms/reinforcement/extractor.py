@@ -107,6 +107,12 @@ class BackboneExtractor(BaseFeaturesExtractor):
         scale_uint8: bool = True,
     ) -> None:
         layout, in_shape = observation_layout(observation_space)
+        if layout == "dict":
+            raise ValueError(
+                f"BackboneExtractor reads one observation; {observation_space} is a Dict: use "
+                "DictBackboneExtractor (one backbone per entry; Agent picks it itself) or "
+                "gymnasium.wrappers.FlattenObservation to make one vector."
+            )
         kwargs = dict(backbone_kwargs or {})
         if isinstance(backbone, str) and backbone == "auto":
             net = _default_backbone(in_shape, kwargs)

@@ -31,6 +31,7 @@ from paradigms._common.rundir import package_versions
 from paradigms.backbones import BackboneConfig
 from paradigms.reinforcement._spaces import SpacesOnlyEnv, describe_space, space_from_description
 from paradigms.reinforcement._vec import normalization_state, restore_normalization
+from paradigms.reinforcement.frozen_features import frozen_backbone_state, unwrap_features
 
 if TYPE_CHECKING:
     from paradigms.reinforcement.agent import Agent
@@ -116,7 +117,9 @@ def save_agent(agent: Agent, path: str | os.PathLike[str]) -> Path:
             "backbones with paradigms.backbones.create_backbone (or load_backbone)."
         )
     tensors, optimizers = _flatten_state(agent)
-    settings, arrays = normalization_state(agent.env)
+    if agent._frozen is not None:
+        tensors.update(frozen_backbone_state(agent._frozen))
+    settings, arrays = normalization_state(unwrap_features(agent.env))
     tensors.update({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()})
     blob = save_tensors(tensors)
     config = {
@@ -130,9 +133,10 @@ def save_agent(agent: Agent, path: str | os.PathLike[str]) -> Path:
         "vec_env": agent.vec_env,
         "num_threads": agent.num_threads,
         "freeze_backbone": agent.freeze_backbone,
+        "frozen_features": agent._frozen is not None,
         "hyperparameters": _json_ready("hyperparameters", agent.hyperparameters),
         **_backbone_entries(backbone_configs),
-        "observation_space": describe_space(agent.env.observation_space),
+        "observation_space": describe_space(unwrap_features(agent.env).observation_space),
         "action_space": describe_space(agent.env.action_space),
         "vecnormalize": settings,
         "optimizers": _json_ready("optimizer settings", optimizers),
@@ -198,7 +202,7 @@ def _nest_parameters(
         if key.startswith("variable/"):
             variables[key.split("/", 1)[1]] = value
             continue
-        if key.startswith("vecnormalize."):
+        if key.startswith(("vecnormalize.", "frozen_features/")):
             continue
         name, rest = key.split("/", 1)
         if name in optimizers:
@@ -219,7 +223,7 @@ def _nest_parameters(
 def _check_spaces(agent: Agent, config: dict[str, Any]) -> None:
     for name in ("observation_space", "action_space"):
         saved = config[name]
-        now = describe_space(getattr(agent.env, name))
+        now = describe_space(getattr(unwrap_features(agent.env), name))
         if {k: saved.get(k) for k in ("type", "shape", "n")} != {
             k: now.get(k) for k in ("type", "shape", "n")
         }:
@@ -281,7 +285,12 @@ def load_agent(
         verbose=0,
         check_env=not inference_only,
     )
+    agent._precompute_frozen = bool(config.get("frozen_features", False))
     agent._finish(hyper, backbone, backbone_kwargs, device=device)
+    if agent._frozen is not None:
+        prefix = "frozen_features/"
+        state = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+        agent._frozen.load_state_dict(state)
     _check_spaces(agent, config)
     params, variables = _nest_parameters(tensors, config.get("optimizers", {}))
     model = agent.model
@@ -289,7 +298,7 @@ def load_agent(
     for name, value in variables.items():
         getattr(model, name).data.copy_(value.to(model.device))
     restore_normalization(
-        agent.env,
+        unwrap_features(agent.env),
         config.get("vecnormalize"),
         {k: v.numpy() for k, v in tensors.items() if k.startswith("vecnormalize.")},
     )
