@@ -9,8 +9,9 @@ What you will see, top to bottom:
    the most common bug: its observations are float64 while its space says float32;
 2. ``validate_env`` (which ``Agent`` runs too, before building anything) refusing it with a
    ``ValueError`` that names the method at fault and the fix;
-3. the fixed env (a subclass overriding the buggy method) passing, and PPO learning it: the
-   return of a random policy, then of the trained one;
+3. the fixed env (a subclass overriding the buggy method) passing, and PPO learning it on
+   defaults derived from the env and the budget (no preset exists for it): the return of a
+   random policy, then of the trained one;
 4. the four ways to hand an env to ``Agent``: a class, an instance, a factory, a
    ``"module:Class"`` string (with the shipped ``GridWorldEnv``);
 5. the shipped image env ``PixelCatchEnv``: 10x10 ``uint8`` images, too small for SB3's
@@ -136,9 +137,13 @@ def main(cfg: Config) -> dict[str, float]:
     mean, std = random_policy_return(FixedWalkToTargetEnv(), cfg.eval_episodes, cfg.seed)
     results["walk_random"] = mean
     print(f"   random policy: mean return {mean:.2f} ± {std:.2f} over {cfg.eval_episodes} episodes")
-    # No preset exists for a custom env: SB3's defaults, plus any override you pass
-    walker = Agent(FixedWalkToTargetEnv, algo="ppo", seed=cfg.seed, n_envs=4, n_steps=128)
+    # No preset exists for a custom env: defaults derived from the env and the budget (a
+    # first learn() with another budget derives them again); any keyword overrides them
+    walker = Agent(FixedWalkToTargetEnv, algo="ppo", seed=cfg.seed, n_timesteps=cfg.timesteps)
     print(f"   {walker!r}")
+    keys = ("n_envs", "n_steps", "batch_size", "n_epochs", "learning_rate", "gamma")
+    derived = {key: walker.hyperparameters[key] for key in keys}
+    print(f"   no preset: defaults derived for {cfg.timesteps:,} steps: {derived}")
     started = time.perf_counter()
     walker.learn(cfg.timesteps)
     mean, std = walker.evaluate(cfg.eval_episodes)
