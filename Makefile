@@ -30,6 +30,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/pretrained.py
 	$(BIN)/python benchmarks/pretrained_rl.py
 	$(BIN)/python benchmarks/reinforcement.py
+	$(BIN)/python benchmarks/atari.py
+	$(BIN)/python benchmarks/frozen_rl.py
+	$(BIN)/python benchmarks/unseen_envs.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -168,3 +168,34 @@ def publish(
     )
     print("\nwrote " + ", ".join(str(path.relative_to(BENCH_DIR.parent)) for path in written))
     return 0
+
+
+def finish_results(
+    started: Any, command: str, machine: dict[str, Any], **fields: Any
+) -> dict[str, Any]:
+    """A benchmark's results dict: date, command, machine (load average at the end added now)
+    and its own ``fields``; the caller adds ``goals``."""
+    from _timing import load_average
+
+    machine["load_average_at_end"] = load_average()
+    return {
+        "date": started.isoformat(timespec="seconds"),
+        "command": command,
+        "machine": machine,
+        **fields,
+    }
+
+
+def section_header(title: str, results: dict[str, Any], machine: str, protocol: str) -> list[str]:
+    """The first lines of a benchmark's markdown section: title, date, machine, load, command."""
+    m = results["machine"]
+    return [
+        f"## {title}",
+        "",
+        f"- date: {results['date']}",
+        f"- machine: {m['cpu_count']} CPUs ({m['cpu_model']}), torch {m['torch']}, {machine}",
+        f"- load average at start {m['load_average_at_start']}, at end {m['load_average_at_end']}",
+        f"- command: `{results['command']}`",
+        f"- protocol: {protocol}",
+        "",
+    ]
