@@ -10,9 +10,14 @@ scale what depends on the budget ``T`` (the steps ``learn`` is asked for):
 - PPO: rollouts of ``n_steps * n_envs`` sized so that an update happens at least about 40
   times within ``T`` (``n_steps`` a power of two in 16..256 with 8 envs), 20 epochs at a
   learning rate of 1e-3 (zoo's CartPole epochs and rate, kept constant);
+- A2C: SB3's own values (5-step rollouts, no GAE) with one env per 25k steps of ``T`` up to
+  the zoo's 8: the zoo's 8 envs make too few updates in a short run (measured in
+  ``benchmarks/unseen_envs.py``);
 - DQN: buffer ``min(T, 50_000)``, learning starts after ``min(1000, T / 20)`` steps,
   target update every ``clip(T / 80, 100, 1000)`` steps (so at least ~80 updates), exploration
-  over the first 12 % of the run down to 0.05 (zoo's Acrobot/LunarLander shape);
+  over the first 12 % of the run down to 0.05 (zoo's Acrobot/LunarLander shape), a gradient
+  step per env step on vectors and one per 4 on images (the zoo's Atari ratio: a CNN update
+  costs far more);
 - SAC/TD3: buffer ``min(T, 1_000_000)``, learning starts after ``min(1000, T / 20)`` steps;
   TD3 gets Gaussian action noise 0.1 (the TD3 paper's, as in the zoo);
 - every algorithm: the discount from the episode length ``L`` when the env has a time limit,
@@ -47,7 +52,7 @@ class EnvFacts:
     """What the derived defaults read from an env.
 
     Attributes:
-        image: whether observations are images (they get the library ``cnn``).
+        image: whether observations are images (DQN then updates once per 4 env steps).
         discrete_actions: whether the action space is ``Discrete``.
         max_episode_steps: the time limit, when the env has one.
     """
@@ -114,12 +119,13 @@ def ppo_defaults(facts: EnvFacts, budget: int) -> dict[str, Any]:
 
 
 def a2c_defaults(facts: EnvFacts, budget: int) -> dict[str, Any]:
-    """A2C: SB3's update rule with zoo's 8 envs for the small envs."""
+    """A2C: SB3's values (5-step rollouts, lr 7e-4, no GAE) with one env per 25k steps of
+    ``budget`` up to the zoo's 8, so that a short run still makes thousands of updates."""
     return {
-        **_common(budget, 8),
-        "n_steps": 8,
+        **_common(budget, int(min(8, max(1, budget // 25_000)))),
+        "n_steps": 5,
         "gamma": _discount(facts),
-        "gae_lambda": 0.95,
+        "gae_lambda": 1.0,
         "ent_coef": 0.0,
         "learning_rate": 7e-4,
     }
@@ -137,7 +143,7 @@ def dqn_defaults(facts: EnvFacts, budget: int) -> dict[str, Any]:
         "gamma": _discount(facts),
         "target_update_interval": int(min(1000, max(100, budget // 80))),
         "train_freq": 4,
-        "gradient_steps": -1,
+        "gradient_steps": 1 if facts.image else -1,
         "exploration_fraction": 0.12,
         "exploration_final_eps": 0.05,
     }
