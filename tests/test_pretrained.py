@@ -316,7 +316,7 @@ def test_pretrained_backbone_serves_another_paradigm_frozen(imagenet, tmp_path):
         seed=0,
     )
     agent.learn(32, progress_bar=False)
-    used = agent.model.policy.features_extractor.backbone.state_dict()
+    used = agent.backbone_.state_dict()  # computed once per env step (FrozenFeatures)
     assert all(torch.equal(v, used[k]) for k, v in before.items())  # frozen ImageNet features
     agent.close()
     with pytest.raises(ValueError, match="pixel_scale must be positive"):
