@@ -183,3 +183,15 @@ def test_the_docs_table_is_the_code_table() -> None:
         and name not in ("check_env", "check_space_limit")
         and name not in ("check_seed_deprecation", "check_reset_return_info_deprecation")
     }
+
+
+def test_only_gymnasiums_and_ales_registered_envs_skip_the_slow_checkers():
+    from paradigms.reinforcement.validation import is_trusted
+
+    gym.register(id="ProbeCleanEnv-v0", entry_point=f"{__name__}:Clean", max_episode_steps=20)
+    assert is_trusted("CartPole-v1") and not is_trusted(None)
+    assert not is_trusted("ProbeCleanEnv-v0")  # a user's registered env keeps every check
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        validate_env(SharedMemory(), algo="ppo", trusted=True)  # own checks only: no finding
+    assert not [w for w in caught if "Gymnasium's env checker" in str(w.message)]

@@ -22,6 +22,7 @@ from stable_baselines3.common.noise import NormalActionNoise, OrnsteinUhlenbeckA
 from stable_baselines3.common.torch_layers import FlattenExtractor
 from stable_baselines3.common.vec_env import VecEnv
 
+from paradigms._common.device import resolve_device
 from paradigms.backbones.mlp import ACTIVATIONS
 from paradigms.engine.optim import fused_adam_supported
 from paradigms.reinforcement.algorithms import algorithm_class, algorithm_spec
@@ -308,3 +309,11 @@ def make_algorithm(
         verbose=verbose,
         **kwargs,
     )
+
+
+def pick_device(device: str, layout: str) -> str:
+    """``"auto"``: CUDA for image (and Dict) observations when available, else CPU (small
+    vector policies are faster on CPU); anything else as ``resolve_device`` reads it."""
+    if device == "auto":
+        return "cuda" if layout != "vector" and torch.cuda.is_available() else "cpu"
+    return str(resolve_device(device))

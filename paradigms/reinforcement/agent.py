@@ -14,19 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from gymnasium import spaces
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.vec_env import VecEnv, sync_envs_normalization, unwrap_vec_normalize
 
-from paradigms._common.device import resolve_device
 from paradigms._common.threads import stderr_is_terminal, torch_threads
 from paradigms.backbones import Backbone
 from paradigms.reinforcement._build import (
     check_override_keys,
     make_algorithm,
     make_policy_kwargs,
+    pick_device,
     plan_agent,
 )
 from paradigms.reinforcement._policy_views import PolicyViews
@@ -38,9 +37,18 @@ from paradigms.reinforcement.dict_observations import TupleAsDict
 from paradigms.reinforcement.env_source import EnvSource, resolve_env, wrapped_source
 from paradigms.reinforcement.evaluation import evaluate_agent
 from paradigms.reinforcement.extractor import BackboneExtractor, observation_layout
-from paradigms.reinforcement.frozen_features import FrozenFeatures, unwrap_features
+from paradigms.reinforcement.frozen_features import (
+    FrozenFeatures,
+    frozen_extractor,
+    policy_input,
+    unwrap_features,
+)
 from paradigms.reinforcement.presets import get_preset, has_preset
-from paradigms.reinforcement.validation import ignore_irrelevant_checker_warnings, validate_env
+from paradigms.reinforcement.validation import (
+    ignore_irrelevant_checker_warnings,
+    is_trusted,
+    validate_env,
+)
 
 BackboneSpec = str | os.PathLike[str] | Backbone
 logger = logging.getLogger(__name__)
@@ -115,7 +123,7 @@ class Agent(PolicyViews):
         self._overrides = dict(overrides)
         self._requested = (n_envs, backbone, backbone_kwargs, device)
         budget = int(overrides.get("n_timesteps", 100_000))
-        self._build(self._plan(budget))
+        self._finish(*self._plan(budget), device=self._requested[3])
         self._derives_defaults = not self.tuned
 
     def _plan(self, budget: int) -> tuple[dict[str, Any], BackboneSpec, dict[str, Any]]:
@@ -130,17 +138,9 @@ class Agent(PolicyViews):
             self.algo, base, self._overrides, n_envs, layout, backbone, backbone_kwargs
         )
 
-    def _build(self, plan: tuple[dict[str, Any], BackboneSpec, dict[str, Any]]) -> None:
-        hyper, backbone, kwargs = plan
-        self._finish(hyper, backbone, kwargs, device=self._requested[3])
-
     def _fit_defaults_to_budget(self, total: int) -> None:
-        """Before the first step of an agent on derived defaults: derive them for ``total``.
-
-        The defaults for an env without a preset depend on the budget (buffer, target update,
-        rollout length); the agent was built for ``n_timesteps``, so a first ``learn`` with
-        another budget rebuilds it (same seed, same weights' initialisation) for that budget.
-        """
+        """Derived defaults depend on the budget (buffer, target update, rollout length): a
+        first ``learn`` with a budget other than ``n_timesteps`` rebuilds the agent for it."""
         if not self._derives_defaults or self.num_timesteps > 0:
             return
         plan = self._plan(total)
@@ -148,7 +148,7 @@ class Agent(PolicyViews):
             return
         logger.info("%s on %s: defaults derived for %d steps", self.algo, self.source.name, total)
         self.close()
-        self._build(plan)
+        self._finish(*plan, device=self._requested[3])
 
     # ------------------------------------------------------------------ construction
     def _prepare(
@@ -174,8 +174,7 @@ class Agent(PolicyViews):
         self.source: EnvSource = resolve_env(env)
         self.inference_only = False  # Agent.load without an env sets it
         self._derives_defaults = False  # only a new agent without a preset re-derives them
-        self._precompute_frozen = True  # a frozen backbone runs once per env step (False: in
-        # the policy, as agents saved before FrozenFeatures existed)
+        self._precompute_frozen = True  # False: frozen backbone in the policy (older files)
         probe = self.source.factory()
         if isinstance(probe.observation_space, spaces.Tuple):  # SB3 reads Dicts, not Tuples
             self.source = wrapped_source(self.source, TupleAsDict)
@@ -184,7 +183,8 @@ class Agent(PolicyViews):
             if check_env:
                 with warnings.catch_warnings():
                     ignore_irrelevant_checker_warnings(self.source.env_id)
-                    validate_env(probe, algo=self.algo)
+                    trusted = is_trusted(self.source.env_id)
+                    validate_env(probe, algo=self.algo, trusted=trusted)
             self._observation_space = probe.observation_space
             layout, _ = observation_layout(probe.observation_space)
             self._env_facts: EnvFacts = env_facts(probe, image=layout != "vector")
@@ -204,7 +204,7 @@ class Agent(PolicyViews):
         """Build the envs and the SB3 algorithm from JSON-form hyperparameters."""
         self.hyperparameters: dict[str, Any] = hyperparameters
         layout, _ = observation_layout(self._observation_space)
-        self.device = self._pick_device(device, layout)
+        self.device = pick_device(device, layout)
         self.history_: list[dict[str, Any]] = []
         self.evaluations_: list[dict[str, Any]] = []
         self._eval_env: VecEnv | None = None
@@ -220,7 +220,9 @@ class Agent(PolicyViews):
         )
         self._frozen: BackboneExtractor | None = None
         if self.freeze_backbone and self._precompute_frozen and layout != "dict":
-            self._frozen = self._frozen_extractor(backbone, backbone_kwargs)
+            self._frozen = frozen_extractor(
+                self.env.observation_space, backbone, backbone_kwargs, self.seed, self.device
+            )
             self.env = FrozenFeatures(self.env, self._frozen)
         policy_kwargs = make_policy_kwargs(
             hyper["policy_kwargs"],
@@ -246,34 +248,12 @@ class Agent(PolicyViews):
             if isinstance(module, BackboneExtractor):
                 module.restore_pretrained()
 
-    def _frozen_extractor(
-        self, backbone: BackboneSpec, backbone_kwargs: Mapping[str, Any]
-    ) -> BackboneExtractor:
-        """The frozen backbone that :class:`FrozenFeatures` runs once per env step (seeded
-        like the policy, so a random "auto" backbone is the same on every run)."""
-        with torch.random.fork_rng():
-            if self.seed is not None:
-                torch.manual_seed(self.seed)
-            extractor = BackboneExtractor(
-                self.env.observation_space,
-                backbone=backbone,
-                backbone_kwargs=backbone_kwargs,
-                freeze_backbone=True,
-            )
-        return extractor.to(self.device)
-
     def _preprocessing(self) -> dict[str, Any]:
         """Env wrapping from the hyperparameters (Atari's, or a frame stack of your own)."""
         return {
             "atari": bool(self.hyperparameters.get("atari_wrapper", False)),
             "frame_stack": self.hyperparameters.get("frame_stack"),
         }
-
-    @staticmethod
-    def _pick_device(device: str, layout: str) -> str:
-        if device == "auto":
-            return "cuda" if layout != "vector" and torch.cuda.is_available() else "cpu"
-        return str(resolve_device(device))
 
     # ------------------------------------------------------------------ training
     def learn(
@@ -352,20 +332,6 @@ class Agent(PolicyViews):
         return self
 
     # ------------------------------------------------------------------ inference
-    def _normalize(self, observation: Any) -> Any:
-        """Raw observations as the policy reads them: normalised, then frozen features."""
-        normalizer = unwrap_vec_normalize(self.env)
-        if normalizer is not None:
-            if isinstance(observation, Mapping):
-                observation = {k: np.asarray(v) for k, v in observation.items()}
-            observation = normalizer.normalize_obs(observation)
-        if isinstance(self.env, FrozenFeatures):
-            array = np.asarray(observation)
-            single = array.shape == self.env.raw_space.shape
-            features = self.env.features(array[None] if single else array)
-            return features[0] if single else features
-        return observation
-
     def predict(
         self,
         observation: Any,
@@ -385,7 +351,7 @@ class Agent(PolicyViews):
         """
         with torch_threads(self.num_threads):
             return self.model.predict(
-                self._normalize(observation),
+                policy_input(self.env, observation),
                 state=state,
                 episode_start=episode_start,
                 deterministic=deterministic,

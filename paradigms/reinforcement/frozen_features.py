@@ -20,11 +20,17 @@ import numpy as np
 import torch
 from gymnasium import spaces
 from stable_baselines3.common.preprocessing import preprocess_obs
-from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
+from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper, unwrap_vec_normalize
 
 from paradigms.reinforcement.extractor import BackboneExtractor
 
-__all__ = ["FrozenFeatures", "frozen_backbone_state", "unwrap_features"]
+__all__ = [
+    "FrozenFeatures",
+    "frozen_backbone_state",
+    "frozen_extractor",
+    "policy_input",
+    "unwrap_features",
+]
 
 
 class FrozenFeatures(VecEnvWrapper):
@@ -71,3 +77,38 @@ def unwrap_features(venv: VecEnv) -> VecEnv:
 def frozen_backbone_state(extractor: BackboneExtractor) -> Mapping[str, torch.Tensor]:
     """The frozen extractor's tensors, for saving beside the policy's."""
     return {f"frozen_features/{k}": v for k, v in extractor.state_dict().items()}
+
+
+def frozen_extractor(
+    space: spaces.Space,
+    backbone: Any,
+    backbone_kwargs: Mapping[str, Any],
+    seed: int | None,
+    device: str,
+) -> BackboneExtractor:
+    """The frozen :class:`BackboneExtractor` that :class:`FrozenFeatures` runs, seeded like
+    the policy (a random ``"auto"`` backbone is the same on every run with that seed)."""
+    with torch.random.fork_rng():
+        if seed is not None:
+            torch.manual_seed(seed)
+        extractor = BackboneExtractor(
+            space, backbone=backbone, backbone_kwargs=backbone_kwargs, freeze_backbone=True
+        )
+    return extractor.to(device)
+
+
+def policy_input(venv: VecEnv, observation: Any) -> Any:
+    """Raw env observations (one, or a batch) as the policy reads them from ``venv``:
+    normalised by its ``VecNormalize``, then turned into features by its
+    :class:`FrozenFeatures`, when it has them."""
+    normalizer = unwrap_vec_normalize(venv)
+    if normalizer is not None:
+        if isinstance(observation, Mapping):
+            observation = {k: np.asarray(v) for k, v in observation.items()}
+        observation = normalizer.normalize_obs(observation)
+    if isinstance(venv, FrozenFeatures):
+        array = np.asarray(observation)
+        single = array.shape == venv.raw_space.shape
+        features = venv.features(array[None] if single else array)
+        return features[0] if single else features
+    return observation

@@ -274,7 +274,21 @@ def _run_library_checkers(env: gym.Env) -> None:
         ) from err
 
 
-def validate_env(env: gym.Env, *, algo: str | None = None) -> None:
+TRUSTED_ENTRY_POINTS: tuple[str, ...] = ("gymnasium.envs.", "ale_py.env:")
+"""Entry points of registered envs known to follow the API (Gymnasium's own, ale-py's)."""
+
+
+def is_trusted(env_id: str | None) -> bool:
+    """Whether ``env_id`` is registered from a :data:`TRUSTED_ENTRY_POINTS` package."""
+    if env_id is None:
+        return False
+    from gymnasium.envs.registration import registry
+
+    entry_point = str(getattr(registry.get(env_id), "entry_point", ""))
+    return entry_point.startswith(TRUSTED_ENTRY_POINTS)
+
+
+def validate_env(env: gym.Env, *, algo: str | None = None, trusted: bool = False) -> None:
     """Check that ``env`` follows the Gymnasium API and suits ``algo``; raise what to fix.
 
     The environment is reset and stepped a few times, then reset again (``seed=None``) so it
@@ -286,6 +300,9 @@ def validate_env(env: gym.Env, *, algo: str | None = None) -> None:
             algorithm can handle the spaces (dqn: Discrete actions; sac/td3: Box actions;
             ppo/a2c: Discrete, Box, MultiDiscrete or MultiBinary; all: Box or Discrete
             observations). ``None`` skips this check.
+        trusted: skip Gymnasium's and SB3's checkers (several resets each: seconds for an
+            Atari game), as for the envs of :func:`is_trusted`; the library's own checks of
+            the spaces, ``reset`` and ``step`` still run.
 
     Raises:
         TypeError: ``env`` is not a ``gymnasium.Env`` or ``algo`` is not a string.
@@ -306,7 +323,8 @@ def validate_env(env: gym.Env, *, algo: str | None = None) -> None:
         _check_algo(env, algo)
     _check_reset(env)
     _check_step(env)
-    _run_library_checkers(env)
+    if not trusted:
+        _run_library_checkers(env)
     env.reset(seed=None)
 
 
@@ -314,17 +332,14 @@ def ignore_irrelevant_checker_warnings(env_id: str | None) -> None:
     """Silence checker warnings that do not apply to agents built here.
 
     SB3's "minimal resolution 36x36" is about its NatureCNN (the library cnn reads small
-    images); Gymnasium's own envs are known to work, so the checkers' style advice about
-    them (infinite bounds, asymmetric action ranges) is noise. Custom envs keep every warning.
+    images); Gymnasium's and ale-py's own envs are known to work (:func:`is_trusted`), so the
+    checkers' style advice about them (infinite bounds, asymmetric action ranges) is noise.
+    Custom envs keep every warning.
     Call inside ``warnings.catch_warnings()``.
 
     Args:
         env_id: the registered id of the env being checked, or None for custom envs.
     """
     warnings.filterwarnings("ignore", message=".*minimal resolution for an image is 36x36")
-    if env_id is not None:
-        from gymnasium.envs.registration import registry
-
-        entry_point = str(getattr(registry.get(env_id), "entry_point", ""))
-        if entry_point.startswith("gymnasium.envs."):
-            warnings.simplefilter("ignore", UserWarning)
+    if is_trusted(env_id):
+        warnings.simplefilter("ignore", UserWarning)
