@@ -193,7 +193,19 @@ def per_seed_table(part: dict[str, Any]) -> str:
     if paired:
         cells.append(f"**{part['time_ratio']:.4f}** (of medians)")
     rows.append(cells)
+    rows.append(_iqm_cells(part, sides, paired))
     return md_table(headers, rows)
+
+
+def _iqm_cells(part: dict[str, Any], sides: list[str], paired: bool) -> list[str]:
+    """The evaluation's interquartile mean over seeds with its 95% bootstrap interval."""
+    from paradigms.reinforcement.seeds import summarize_seeds
+
+    cells = ["**IQM [95% CI]**", ""]
+    for side in sides:
+        summary = summarize_seeds([row[side]["eval_mean"] for row in part["per_seed"]])
+        cells += [f"{summary.iqm:.1f} [{summary.ci_low:.1f}, {summary.ci_high:.1f}]", "", ""]
+    return [*cells, ""] if paired else cells
 
 
 def preset_note(preset: dict[str, Any]) -> str:
