@@ -66,10 +66,11 @@ class Agent(PolicyViews):
         backbone: ``"auto"``, a registered backbone name, a saved backbone file or a
             ``Backbone`` (e.g. ``clf.backbone_`` or ``ae.encoder_`` from another paradigm).
             With ``"auto"`` and vector observations, the first layer of the tuned network is an
-            ``mlp`` backbone; with images it is the library ``cnn`` (any size, also under 36x36).
+            ``mlp`` backbone; images get the library ``cnn`` (any size; Atari: ``nature_cnn``);
+            ``Dict`` observations one backbone per entry, or pass ``{key: backbone}``.
         seed: seeds the algorithm and env ``i`` with ``seed + i``.
         n_envs: parallel envs; None takes the preset's value.
-        freeze_backbone: keep the backbone's weights fixed (a pretrained feature extractor).
+        freeze_backbone: keep the backbone fixed; it then runs once per env step.
         backbone_kwargs: factory kwargs when ``backbone`` is a name.
         vec_env: ``"dummy"`` (one process) or ``"subproc"`` (a worker process per env).
         device: ``"auto"`` picks CUDA for image observations when available, else CPU (small
@@ -87,7 +88,8 @@ class Agent(PolicyViews):
     Attributes:
         model: the SB3 algorithm (``PPO``, ``SAC``...), for anything SB3 offers.
         hyperparameters: the preset merged with the overrides, in JSON form.
-        tuned: whether a tuned preset exists for this env and algorithm.
+        tuned: whether a tuned preset exists; if not, the defaults are derived from the env
+            and the budget (``auto_defaults.py``; a first ``learn(N)`` re-derives them for N).
         history_: one row per training episode (timesteps, episode_return, episode_length...).
         evaluations_: one row per evaluation during ``learn(eval_freq=...)``.
     """
@@ -296,12 +298,12 @@ class Agent(PolicyViews):
         )
         if not isinstance(total, (int, np.integer)) or isinstance(total, bool) or total < 1:
             raise ValueError(f"total_timesteps must be a positive int; got {total_timesteps!r}.")
-        self._fit_defaults_to_budget(int(total))
         if stop_reward is not None and not eval_freq:
             raise ValueError(
                 "stop_reward needs evaluations during training; pass eval_freq as well, e.g. "
                 "learn(100_000, eval_freq=10_000, stop_reward=agent.reward_threshold)."
             )
+        self._fit_defaults_to_budget(int(total))
         if progress_bar is None:
             progress_bar = stderr_is_terminal()
         callbacks = training_callbacks(
