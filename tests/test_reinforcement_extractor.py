@@ -34,7 +34,7 @@ def test_observation_layout(space, layout, in_shape):
 
 def test_dict_observations_are_pointed_to_the_dict_extractor():
     space = gym.spaces.Dict({"a": Box(-1, 1, (2,), np.float32)})
-    with pytest.raises(ValueError, match="DictBackboneExtractor.*FlattenObservation"):
+    with pytest.raises(ValueError, match=r"DictBackboneExtractor.*FlattenObservation"):
         BackboneExtractor(space)
 
 

@@ -21,7 +21,6 @@ import numpy as np
 
 __all__ = [
     "ATARI_ENTRY_POINT",
-    "FRAME_STACK",
     "INSTALL_HINT",
     "StackLastFrames",
     "atari_make_kwargs",
@@ -32,7 +31,6 @@ __all__ = [
 ]
 
 ATARI_ENTRY_POINT = "ale_py.env:AtariEnv"
-FRAME_STACK = 4
 INSTALL_HINT = "pip install 'paradigms[atari]' (ale-py, which ships the ROMs, and OpenCV)"
 
 
