@@ -121,3 +121,18 @@ def test_cli_run_writes_a_backbone_per_entry(tmp_path):
     assert files == ["backbone-image.safetensors", "backbone-mode.safetensors",
                      "backbone-state.safetensors"]  # fmt: skip
     assert load_backbone(run / "backbone-image.safetensors").in_shape == (1, 12, 12)
+
+
+def test_a_dict_whose_only_key_is_observation_saves_per_entry(tmp_path):
+    class OneKey(SideInImage):
+        def __init__(self) -> None:
+            super().__init__()
+            self.observation_space = spaces.Dict({"observation": spaces.Box(-1, 1, (3,))})
+
+        def _obs(self) -> Any:
+            return {"observation": np.zeros(3, np.float32)}
+
+    agent = Agent(OneKey, algo="a2c", seed=0)
+    assert agent.reads_dict_observations
+    agent.save(tmp_path / "a")
+    assert Agent.load(tmp_path / "a", env=OneKey).reads_dict_observations

@@ -64,6 +64,11 @@ class PolicyViews:
         extractor = self._dict_extractor()
         return extractor.backbones if extractor is not None else {"observation": self.backbone_}
 
+    @property
+    def reads_dict_observations(self) -> bool:
+        """Whether observations are a ``Dict`` read with one backbone per entry."""
+        return self._dict_extractor() is not None
+
     def _dict_extractor(self) -> DictBackboneExtractor | None:
         for module in self.model.policy.modules():
             if isinstance(module, DictBackboneExtractor):
@@ -72,7 +77,7 @@ class PolicyViews:
 
     def _backbone_names(self) -> Any:
         names = {k: b.config.name if b.config else "?" for k, b in self.backbones_.items()}
-        return names["observation"] if list(names) == ["observation"] else names
+        return names if self.reads_dict_observations else names["observation"]
 
     @property
     def num_timesteps(self) -> int:

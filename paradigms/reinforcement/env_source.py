@@ -77,7 +77,9 @@ class _MakeById:
 class _WrappedFactory:
     """``wrapper(factory())``: picklable, for subprocess vec envs."""
 
-    def __init__(self, factory: Callable[[], gym.Env], wrapper: Callable[[gym.Env], gym.Env]):
+    def __init__(
+        self, factory: Callable[[], gym.Env], wrapper: Callable[[gym.Env], gym.Env]
+    ) -> None:
         self.factory = factory
         self.wrapper = wrapper
 

@@ -224,12 +224,10 @@ def _finish_run(
         logger.warning("no training episode finished; skipping the learning curve")
     recording = record_episode(agent, run_dir / GIF_NAME, seed=config.seed)
     backbones = agent.backbones_
-    for key, backbone in backbones.items():  # one file, or one per Dict observation entry
-        name = (
-            "backbone"
-            if key == "observation"
-            else f"backbone-{re.sub(r'[^A-Za-z0-9_-]', '_', key)}"
-        )
+    per_entry = agent.reads_dict_observations  # one file, or one per Dict observation entry
+    for key, backbone in backbones.items():
+        safe_key = re.sub(r"[^A-Za-z0-9_-]", "_", key)
+        name = f"backbone-{safe_key}" if per_entry else "backbone"
         save_backbone(
             backbone,
             run_dir / f"{name}.safetensors",
@@ -245,7 +243,7 @@ def _finish_run(
         "algo": agent.algo,
         "tuned_preset": "yes" if agent.tuned else "no (defaults derived from env and budget)",
         "backbone": ", ".join(
-            (b.config.name if b.config else "custom") + ("" if k == "observation" else f" ({k})")
+            (b.config.name if b.config else "custom") + (f" ({k})" if per_entry else "")
             for k, b in backbones.items()
         ),
         "n_envs": int(agent.env.num_envs),

@@ -91,9 +91,9 @@ def _json_ready(name: str, value: Any) -> Any:
         ) from error
 
 
-def _backbone_entries(configs: dict[str, Any]) -> dict[str, Any]:
+def _backbone_entries(configs: dict[str, Any], per_entry: bool) -> dict[str, Any]:
     """``{"backbone": config}``, or ``{"backbones": {key: config}}`` for Dict observations."""
-    if list(configs) == ["observation"]:
+    if not per_entry:
         return {"backbone": configs["observation"].to_dict()}
     return {"backbones": {key: config.to_dict() for key, config in configs.items()}}
 
@@ -135,7 +135,7 @@ def save_agent(agent: Agent, path: str | os.PathLike[str]) -> Path:
         "freeze_backbone": agent.freeze_backbone,
         "frozen_features": agent._frozen is not None,
         "hyperparameters": _json_ready("hyperparameters", agent.hyperparameters),
-        **_backbone_entries(backbone_configs),
+        **_backbone_entries(backbone_configs, agent.reads_dict_observations),
         "observation_space": describe_space(unwrap_features(agent.env).observation_space),
         "action_space": describe_space(agent.env.action_space),
         "vecnormalize": settings,
