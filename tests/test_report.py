@@ -324,8 +324,8 @@ def test_html_report_contents(tmp_path: Path) -> None:
     assert len(images) == 2
     for data in images:
         assert base64.b64decode(data)[:8] == PNG_MAGIC
-    assert "<figcaption>confusion.png</figcaption>" in page
-    assert "<figcaption>curves.png</figcaption>" in page
+    assert "<figcaption><code>confusion.png</code></figcaption>" in page
+    assert "<figcaption><code>curves.png</code></figcaption>" in page
     assert 'src="plots/' not in page  # nothing refers to outside files
 
     assert "<th>train_loss</th>" in page

@@ -94,12 +94,12 @@ def load_diabetes() -> tuple[np.ndarray, np.ndarray]:
     return bunch.data.astype(np.float32), bunch.target.astype(np.float32)
 
 
-def _sklearn_names(loader_name: str) -> list[str]:
-    """The class names of a scikit-learn bundled dataset."""
+def _sklearn_names(loader_name: str) -> tuple[list[str], list[str]]:
+    """The class and feature names of a scikit-learn bundled dataset."""
     from sklearn import datasets
 
-    loader = getattr(datasets, loader_name)
-    return [str(name) for name in loader().target_names]
+    bunch = getattr(datasets, loader_name)()
+    return [str(n) for n in bunch.target_names], [str(n) for n in bunch.feature_names]
 
 
 def _digits(images: bool) -> Callable[[], Dataset]:
@@ -116,14 +116,18 @@ def _classification(
 ) -> Callable[[], Dataset]:
     def build() -> Dataset:
         X, y = loader()
-        return Dataset(X, y, "classification", name, _sklearn_names(sk_loader))
+        classes, features = _sklearn_names(sk_loader)
+        return Dataset(X, y, "classification", name, classes, features)
 
     return build
 
 
 def _diabetes() -> Dataset:
+    from sklearn.datasets import load_diabetes as _sk_load_diabetes
+
     X, y = load_diabetes()
-    return Dataset(X, y, "regression", "diabetes", None)
+    names = [str(n) for n in _sk_load_diabetes().feature_names]
+    return Dataset(X, y, "regression", "diabetes", None, names)
 
 
 def _moons() -> Dataset:

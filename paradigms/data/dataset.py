@@ -21,6 +21,7 @@ class Dataset:
         task: ``"classification"``, ``"regression"`` or ``"unlabeled"``.
         name: a short name, e.g. ``"iris"`` or the stem of the ``.npz`` file.
         target_names: the class names (``target_names[k]`` names label ``k``), or ``None``.
+        feature_names: the names of the columns of a table ``(n_features,)``, or ``None``.
 
     Raises:
         ValueError: if ``task`` is unknown or ``X`` and ``y`` differ in length.
@@ -31,6 +32,7 @@ class Dataset:
     task: str
     name: str
     target_names: list[str] | None = None
+    feature_names: list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -45,6 +47,13 @@ class Dataset:
         if self.y is not None and len(self.y) != len(self.X):
             raise ValueError(
                 f"X has {len(self.X)} samples but y has {len(self.y)}; pass one target per sample."
+            )
+        if self.feature_names is not None and (
+            np.ndim(self.X) != 2 or len(self.feature_names) != np.shape(self.X)[1]
+        ):
+            raise ValueError(
+                f"got {len(self.feature_names)} feature_names for X of shape "
+                f"{np.shape(self.X)}; pass one name per column of a (n, n_features) table."
             )
 
     @property

@@ -13,6 +13,7 @@ from pathlib import Path
 from paradigms._common.errors import MissingFileError
 from paradigms.report._files import PathLike, write_shared_text
 from paradigms.report._metrics_csv import MetricsTable, read_metrics_csv
+from paradigms.report.captions import read_captions
 
 #: The most metrics rows shown; longer files are cut with a note.
 MAX_METRIC_ROWS = 200
@@ -32,9 +33,10 @@ th { background: #f3f3f3; }
 tr:nth-child(even) td { background: #fafafa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .scroll { overflow-x: auto; }
-figure { display: inline-block; margin: .5em 1em 1em 0; }
-figure img { max-width: 100%; border: 1px solid #eee; }
-figcaption { color: #555; font-size: .85em; text-align: center; font-family: monospace; }
+figure { display: inline-block; margin: .5em 1em 1em 0; max-width: 100%; vertical-align: top; }
+figure img { max-width: 100%; max-height: 460px; border: 1px solid #eee; }
+figcaption { color: #444; font-size: .9em; max-width: 46em; }
+figcaption code { color: #777; font-size: .9em; }
 pre { background: #f6f8fa; border: 1px solid #ddd; padding: 1em; overflow-x: auto; }
 .note { color: #a15c00; font-style: italic; }
 """.strip()
@@ -75,17 +77,31 @@ def _summary_section(summary: Mapping[str, object]) -> str:
     return '<h2>Summary</h2>\n<table class="summary">\n' + "\n".join(rows) + "\n</table>"
 
 
-def _plots_section(plot_files: list[Path]) -> str:
+def embedded_figure(png: Path, caption: str = "") -> str:
+    """A ``<figure>`` with ``png`` inlined as a data URI, captioned by ``caption`` and its
+    file name."""
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    text = f"{_esc(caption)} " if caption else ""
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_esc(caption or png.name)}">'
+        f"<figcaption>{text}<code>{_esc(png.name)}</code></figcaption></figure>"
+    )
+
+
+def _plots_section(plot_files: list[Path], heading: str = "Plots") -> str:
     if not plot_files:
         return ""
-    figures = []
-    for png in plot_files:
-        data = base64.b64encode(png.read_bytes()).decode("ascii")
-        figures.append(
-            f'<figure><img src="data:image/png;base64,{data}" alt="{_esc(png.name)}">'
-            f"<figcaption>{_esc(png.name)}</figcaption></figure>"
-        )
-    return "<h2>Plots</h2>\n" + "\n".join(figures)
+    captions = read_captions(plot_files[0].parent)
+    figures = [embedded_figure(png, captions.get(png.name, "")) for png in plot_files]
+    return f"<h2>{_esc(heading)}</h2>\n" + "\n".join(figures)
+
+
+def _pngs(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.png")) if folder.is_dir() else []
+
+
+def _texts_section(texts: Mapping[str, str]) -> str:
+    return "\n".join(f"<h2>{_esc(k)}</h2>\n<pre>{_esc(v)}</pre>" for k, v in texts.items())
 
 
 def _metrics_section(table: MetricsTable, name: str) -> str:
@@ -125,12 +141,15 @@ def write_html_report(
     config: Mapping[str, object] | None = None,
     metrics_csv: str | None = "metrics.csv",
     plots_dir: str = "plots",
+    texts: Mapping[str, str] | None = None,
+    galleries: Mapping[str, PathLike] | None = None,
 ) -> Path:
     """Write ``run_dir/report.html``: one page that can be mailed or archived on its own.
 
     The page has inline CSS and embeds every ``run_dir/<plots_dir>/*.png`` as a base64 data URI,
     so it needs no other file. It shows, in order: the title, a key/value summary table, the
-    plots (each captioned with its file name), the metrics table read from
+    plots (each captioned with its ``captions.json`` line, :mod:`paradigms.report.captions`, and
+    its file name), preformatted ``texts``, the metrics table read from
     ``run_dir/<metrics_csv>`` (the first :data:`MAX_METRIC_ROWS` rows, with a note when cut) and
     the configuration as indented JSON. Sections without content are left out, and all text is
     HTML-escaped.
@@ -143,6 +162,9 @@ def write_html_report(
         metrics_csv: the metrics file's name inside ``run_dir``; None (or a missing file) leaves
             the table out.
         plots_dir: the folder inside ``run_dir`` holding the PNG plots.
+        texts: preformatted blocks by heading, e.g. a classification report.
+        galleries: more plot folders by heading (e.g. the tour's runs), each embedded after
+            the plots with its captions.
 
     Returns:
         The path of the report written (atomically).
@@ -155,14 +177,15 @@ def write_html_report(
     if not root.is_dir():
         raise MissingFileError(f"run_dir {str(root)!r} is not an existing folder")
 
-    plots_root = root / plots_dir
-    plot_files = sorted(plots_root.glob("*.png")) if plots_root.is_dir() else []
+    plot_files = _pngs(root / plots_dir)
     table = read_metrics_csv(root / metrics_csv, MAX_METRIC_ROWS) if metrics_csv else None
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
     sections = [
         _summary_section(summary),
         _plots_section(plot_files),
+        *(_plots_section(_pngs(Path(f)), h) for h, f in (galleries or {}).items()),
+        _texts_section(texts or {}),
         _metrics_section(table, metrics_csv) if table is not None and metrics_csv else "",
         _config_section(config) if config is not None else "",
     ]

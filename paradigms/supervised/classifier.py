@@ -15,6 +15,7 @@ from torch.nn import functional
 from paradigms._common.seeding import seed_everything
 from paradigms.backbones import Backbone
 from paradigms.engine import Callback
+from paradigms.engine.attribution import ClassAttributionMixin
 from paradigms.engine.estimator import seed_from_random_state
 from paradigms.engine.few_labels import SemiSupervisedMixin
 from paradigms.engine.semisupervised import UNLABELLED
@@ -25,7 +26,7 @@ def _accuracy(logits: torch.Tensor, target: torch.Tensor) -> float:
     return float((logits.argmax(dim=1) == target).float().mean())
 
 
-class Classifier(SemiSupervisedMixin, ClassifierMixin, SupervisedEstimator):
+class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, SupervisedEstimator):
     """A neural-network classifier on any shared backbone, supervised or semi-supervised.
 
     Inputs are ``(n, d)`` tabular, ``(n, H, W)`` or ``(n, C, H, W)`` images, numpy or torch,
@@ -41,6 +42,9 @@ class Classifier(SemiSupervisedMixin, ClassifierMixin, SupervisedEstimator):
     Fitted attributes: ``classes_``, ``model_`` (backbone + head), ``backbone_`` (a
     :class:`~paradigms.backbones.Backbone`, reusable by every paradigm), ``history_``,
     ``n_features_in_``, ``input_shape_``, ``n_unlabelled_`` (unlabelled rows learnt from).
+
+    ``attribute(X)`` says which input values drove each prediction (integrated gradients or
+    saliency, through Captum: :class:`~paradigms.engine.attribution.ClassAttributionMixin`).
 
     Example:
         >>> from paradigms.data import load_digits
@@ -128,6 +132,13 @@ class Classifier(SemiSupervisedMixin, ClassifierMixin, SupervisedEstimator):
         self.model_ = network
         self.backbone_ = network.backbone
         return self
+
+    def _attribution_network(self) -> torch.nn.Module:
+        return self.model_
+
+    def _training_mean(self) -> np.ndarray | None:
+        normalizer = self.backbone_.normalizer
+        return normalizer.mean.detach().cpu().numpy() if normalizer.fitted else None
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities ``(n, n_classes)``, columns in the order of ``classes_``."""

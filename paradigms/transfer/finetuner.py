@@ -28,6 +28,7 @@ from paradigms.backbones import (
     save_backbone,
 )
 from paradigms.engine import Callback
+from paradigms.engine.attribution import ClassAttributionMixin
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state
 from paradigms.engine.few_labels import SemiSupervisedMixin
 from paradigms.engine.semisupervised import UNLABELLED
@@ -77,7 +78,7 @@ def _is_backbone_file(weights: Any) -> bool:
     return True
 
 
-class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
+class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
     """Fine-tune a pretrained model (timm, or a Backbone from another paradigm) on labelled images.
 
     Args:
@@ -140,7 +141,8 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
     probe accuracy ``"auto"`` decided on, else ``None``), ``model_`` (the timm model, or
     backbone + head),
     ``network_`` (input adapter + model, what predicts), ``history_``, ``n_features_in_``,
-    ``input_shape_``, ``epochs_``, ``n_unlabelled_``.
+    ``input_shape_``, ``epochs_``, ``n_unlabelled_``. ``attribute(X)`` explains predictions
+    in the input's pixels (through the adapter), as for the Classifier.
     """
 
     def __init__(
@@ -385,6 +387,9 @@ class FineTuner(SemiSupervisedMixin, ClassifierMixin, NeuralEstimator):
         self.network_ = network
         self.model_ = network.model
         return self
+
+    def _attribution_network(self) -> nn.Module:
+        return self.network_
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities ``(n, n_classes)`` in the order of ``classes_``."""
