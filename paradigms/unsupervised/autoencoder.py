@@ -20,6 +20,7 @@ from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state, 
 from paradigms.unsupervised._network import KINDS, AutoEncoderNet, ReconstructionLoss
 from paradigms.unsupervised.anomaly import AnomalyScorer
 from paradigms.unsupervised.decoders import mirror_decoder
+from paradigms.unsupervised.traversal import LatentTraversal, latent_traversal
 
 
 class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstimator):
@@ -215,6 +216,15 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
     def score(self, X: Any, y: Any = None) -> float:
         """Mean of :meth:`score_samples` (higher is better)."""
         return float(np.mean(self.score_samples(X)))
+
+    def latent_traversal(
+        self, X: Any, units: Sequence[int] | None = None, steps: int = 7, span: float = 2.0
+    ) -> LatentTraversal:
+        """What each latent unit encodes: one code decoded while a single unit moves over
+        ``mean ± span * std`` of its values on ``X``
+        (:func:`~paradigms.unsupervised.traversal.latent_traversal`)."""
+        check_is_fitted(self)
+        return latent_traversal(self, X, units=units, steps=steps, span=span)
 
     def sample(self, n_samples: int = 16, random_state: int | None = None) -> np.ndarray:
         """Draw new samples from a VAE's prior: ``z ~ N(0, I)``, decoded; ``(n, *input_shape)``."""

@@ -21,8 +21,11 @@ from paradigms.data import load_dataset, train_test_split_stratified
 from paradigms.report import (
     plot_image_grid,
     plot_latent_scatter,
+    plot_latent_traversal,
     plot_learning_curves,
+    plot_reconstruction_errors,
     plot_reconstructions,
+    write_caption,
     write_html_report,
 )
 from paradigms.unsupervised.autoencoder import AutoEncoder
@@ -37,6 +40,40 @@ def _pca_baseline(X_tr: np.ndarray, X_te: np.ndarray, k: int) -> float:
     return float(np.mean((pca.inverse_transform(pca.transform(flat_te)) - flat_te) ** 2))
 
 
+#: test samples shown with the highest reconstruction error
+WORST = 8
+
+
+def _plot_inside(
+    ae: AutoEncoder, X_te: np.ndarray, plots: Path, config: UnsupervisedRunConfig
+) -> None:
+    """Latent traversals and the worst reconstructions, with their captions."""
+    traversal = ae.latent_traversal(X_te)
+    write_caption(
+        plot_latent_traversal(
+            traversal.decoded,
+            traversal.values,
+            traversal.units,
+            plots / "latent_traversal.png",
+            title=f"{config.dataset}: latent traversal ({config.kind})",
+        ),
+        "Each row decodes one typical test code while a single latent unit moves from two "
+        "standard deviations below its mean to two above (the number under each picture); "
+        "what changes along a row is what that unit encodes.",
+    )
+    errors = ae.reconstruction_error(X_te)
+    worst = np.argsort(-errors, kind="stable")[:WORST]
+    rebuilt = ae.inverse_transform(ae.transform(X_te[worst]))
+    write_caption(
+        plot_reconstruction_errors(
+            X_te[worst], rebuilt, errors[worst], plots / "worst_reconstructions.png"
+        ),
+        f"The {len(worst)} test samples the autoencoder rebuilds worst (error: mean squared "
+        f"error over the data's variance; test mean {errors.mean():.2f}), their "
+        "reconstructions and where the two differ: the samples its anomaly score flags first.",
+    )
+
+
 def run_unsupervised(
     config: UnsupervisedRunConfig,
     out: str | os.PathLike[str] | None = None,
@@ -48,7 +85,8 @@ def run_unsupervised(
     The directory holds ``config.json``, ``metrics.csv``, ``checkpoint.pt``,
     ``encoder.safetensors`` (a backbone any paradigm can reuse), ``summary.json``,
     ``report.html`` and ``plots/``: learning curves, originals vs reconstructions, the latent
-    space in 2-D coloured by label when the data has labels, and for VAEs a grid of samples.
+    space in 2-D coloured by label when the data has labels, latent traversals, the test
+    samples reconstructed worst with their error maps, and for VAEs a grid of samples.
 
     Returns:
         The summary dict, including ``run_dir``.
@@ -95,12 +133,19 @@ def run_unsupervised(
         f"pca{config.latent_dim}_test_mse": _pca_baseline(X_tr, X_te, config.latent_dim),
     }
     plots = run_dir / "plots"
-    plot_learning_curves(ae.history_, plots / "learning_curves.png")
+    write_caption(
+        plot_learning_curves(ae.history_, plots / "learning_curves.png"),
+        "Reconstruction loss per epoch on the training (and validation) data.",
+    )
     plot_reconstructions(
         X_te,
         recon,
         plots / "reconstructions.png",
         title=f"{config.dataset}: test originals (top) vs reconstructions",
+    )
+    write_caption(
+        plots / "reconstructions.png",
+        f"Test samples and what the {config.latent_dim}-number code rebuilds of them.",
     )
     has_labels = data.y is not None and data.task == "classification"
     plot_latent_scatter(
@@ -109,11 +154,20 @@ def run_unsupervised(
         labels=y_te if has_labels else None,
         title=f"{config.dataset}: {config.latent_dim}-D codes of the test split",
     )
+    write_caption(
+        plots / "latent.png",
+        "The test codes in two dimensions"
+        + (", coloured by the labels the autoencoder never saw." if has_labels else "."),
+    )
+    _plot_inside(ae, X_te, plots, config)
     if config.kind == "variational" and X_tr.ndim >= 3:
-        plot_image_grid(
-            ae.sample(32, random_state=config.seed),
-            plots / "samples.png",
-            title="samples from the prior, decoded",
+        write_caption(
+            plot_image_grid(
+                ae.sample(32, random_state=config.seed),
+                plots / "samples.png",
+                title="samples from the prior, decoded",
+            ),
+            "New samples: random codes from the prior, decoded.",
         )
     save_backbone(
         ae.encoder_,
