@@ -169,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Train a stable-baselines3 agent whose features extractor is a paradigms backbone, "
         "evaluate it during training (stopping early at --stop-reward) and at the end, and "
         "write a run directory (config.json, episodes.csv, evaluations.csv, agent/ for "
-        "--resume, backbone.safetensors, plots/learning_curve.png, episode.gif when the env "
+        "--resume, backbone.safetensors, plots/learning_curve.png and policy_attributions.png, "
+        "episode.gif when the env "
         "renders, report.html).",
         data="env",
         help_overrides=_RL_HELP,

@@ -64,6 +64,13 @@ def test_cartpole_run_writes_every_artifact(tmp_path, capsys):
     assert (out / "agent" / "agent.json").is_file()
     assert (out / "agent" / "agent.safetensors").is_file()
     assert (out / "plots" / "learning_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "plots" / "policy_attributions.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    captions = json.loads((out / "plots" / "captions.json").read_text())
+    assert "evaluation episodes" in captions["policy_attributions.png"]
+    assert summary["most_important_observation"] in {
+        "cart position", "cart velocity", "pole angle", "pole angular velocity"
+    }  # fmt: skip
+    assert 0 <= summary["action_deletion_area"] <= 1
     backbone = load_backbone(out / "backbone.safetensors")
     assert backbone.in_shape == (4,)
     report = (out / "report.html").read_text()

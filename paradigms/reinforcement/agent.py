@@ -31,6 +31,7 @@ from paradigms.reinforcement._build import (
 from paradigms.reinforcement._policy_views import PolicyViews
 from paradigms.reinforcement._vec import make_eval_env, make_training_env
 from paradigms.reinforcement.algorithms import algorithm_spec, check_algorithm
+from paradigms.reinforcement.attribution import PolicyAttribution
 from paradigms.reinforcement.auto_defaults import EnvFacts, env_facts
 from paradigms.reinforcement.callbacks import EpisodeRecorder, ProgressBar, training_callbacks
 from paradigms.reinforcement.dict_observations import TupleAsDict
@@ -54,7 +55,7 @@ BackboneSpec = str | os.PathLike[str] | Backbone
 logger = logging.getLogger(__name__)
 
 
-class Agent(PolicyViews):
+class Agent(PolicyAttribution, PolicyViews):
     """A reinforcement-learning agent: SB3 algorithm + ``BackboneExtractor`` + tuned preset.
 
     Args:

@@ -9,7 +9,9 @@ This is what ``paradigms rl`` calls. The run directory ``runs/rl-<env>-<timestam
   periodically during training, so ``--resume`` continues an interrupted run;
 - ``backbone.safetensors``: the policy's backbone, reusable by any other paradigm (for Dict
   observations one ``backbone-<key>.safetensors`` per entry);
-- ``plots/learning_curve.png``, ``episode.gif`` (when the env renders ``rgb_array``);
+- ``plots/learning_curve.png``, ``plots/policy_attributions.png`` (what drives the greedy
+  action: :mod:`~paradigms.reinforcement.explain_policy`), ``episode.gif`` (when the env
+  renders ``rgb_array``);
 - ``summary.json`` and ``report.html``.
 """
 
@@ -32,11 +34,12 @@ from paradigms.backbones import save_backbone
 from paradigms.reinforcement.agent import Agent
 from paradigms.reinforcement.callbacks import EPISODE_COLUMNS
 from paradigms.reinforcement.env_source import resolve_env
+from paradigms.reinforcement.explain_policy import plot_policy_importance
 from paradigms.reinforcement.plots import plot_episode_returns
 from paradigms.reinforcement.recording import record_episode
 from paradigms.reinforcement.run_config import RLRunConfig, check_config, stop_reward_target
 from paradigms.reinforcement.serialization import CONFIG_FILE
-from paradigms.report import write_html_report
+from paradigms.report import write_caption, write_html_report
 
 logger = logging.getLogger(__name__)
 
@@ -220,9 +223,15 @@ def _finish_run(
             reward_threshold=threshold,
             title=f"{agent.source.name}: {config.algo.upper()} learning curve",
         )
+        write_caption(
+            run_dir / "plots" / "learning_curve.png",
+            "Training episode returns against environment steps (rolling mean) and the "
+            "greedy evaluations; the dashed line is the env's reward threshold.",
+        )
     else:
         logger.warning("no training episode finished; skipping the learning curve")
     recording = record_episode(agent, run_dir / GIF_NAME, seed=config.seed)
+    inside = plot_policy_importance(agent, run_dir / "plots" / "policy_attributions.png")
     backbones = agent.backbones_
     per_entry = agent.reads_dict_observations  # one file, or one per Dict observation entry
     for key, backbone in backbones.items():
@@ -260,6 +269,7 @@ def _finish_run(
         "episode_gif": GIF_NAME if recording is not None else "none (the env cannot render)",
         "run_dir": str(run_dir),
     }
+    summary.update(inside)
     if recording is not None:
         summary["gif_episode_return"] = recording.episode_return
     if resumed_from is not None:
