@@ -25,7 +25,7 @@ from paradigms.data import (
 from paradigms.reinforcement import Agent, PixelCatchEnv
 from paradigms.reinforcement.envs.pixel_catch import BALL, PADDLE
 from paradigms.reinforcement.run import RLRunConfig, run_rl
-from paradigms.report import write_html_report
+from paradigms.report import explain_classifier, write_html_report
 from paradigms.supervised import Classifier, make_baseline
 from paradigms.supervised.run import SupervisedRunConfig, run_supervised
 from paradigms.transfer import FineTuner
@@ -47,6 +47,12 @@ class TourStep:
     result: str
     seconds: float
     run_dir: str = ""
+    plots: str = ""  # a folder of captioned PNGs shown in the report (default run_dir/plots)
+
+    def plot_folder(self) -> Path | None:
+        """The folder whose pictures the report shows for this step, if it has one."""
+        folder = Path(self.plots) if self.plots else Path(self.run_dir or ".") / "plots"
+        return folder if (self.plots or self.run_dir) and folder.is_dir() else None
 
 
 def _supervised_steps(root: Path, epochs: int, progress: bool) -> list[TourStep]:
@@ -187,18 +193,22 @@ def _transfer_step(root: Path, quick: bool, labels_per_class: int = 5) -> TourSt
     target_idx = np.flatnonzero(~source)
     epochs: int | str = 30 if quick else "auto"
     tuned_acc, scratch_acc = [], []
+    plots = root / "transfer-digits5-9" / "plots"
     for draw in range(2):
         few, rest = draw_labels_per_class(y, labels_per_class, draw, pool=target_idx)
         tuned = FineTuner(weights=str(path), max_epochs=epochs, random_state=0)
         scratch = FineTuner(weights=None, max_epochs=epochs, random_state=0)
         tuned_acc.append(tuned.fit(X[few], y[few]).score(X[rest], y[rest]))
         scratch_acc.append(scratch.fit(X[few], y[few]).score(X[rest], y[rest]))
+        if draw == 0:  # what the fine-tuned network looks at, and where it still goes wrong
+            explain_classifier(tuned, X[rest], y[rest], plots, n_checked=50)
     return TourStep(
         "transfer",
         f"timm resnet10t from digits 0-4 -> digits 5-9 with {labels_per_class} labels/class",
         f"accuracy {np.mean(tuned_acc):.4f} fine-tuned vs {np.mean(scratch_acc):.4f} scratch",
         time.perf_counter() - started,
         str(path),
+        plots=str(plots),
     )
 
 
@@ -366,12 +376,18 @@ def run_tour(
         for i, s in enumerate(steps)
     }
     write_json_atomic(root / "tour.json", [s.__dict__ for s in steps])
+    galleries = {
+        f"{i + 1}. {s.paradigm}: {s.what}": folder
+        for i, s in enumerate(steps)
+        if (folder := s.plot_folder()) is not None
+    }
     write_html_report(
         root,
         title="paradigms tour",
         summary=summary,
         config={"quick": quick, "epochs": epochs},
         metrics_csv=None,
+        galleries=galleries,
     )
     return root
 

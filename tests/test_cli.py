@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,11 +63,15 @@ def test_supervised_writes_a_complete_run_directory(tmp_path, capsys):
     rows = list(csv.DictReader((out / "metrics.csv").open()))
     assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4]
     assert {"train_loss", "val_loss", "val_accuracy"} <= set(rows[0])
-    for name in ("learning_curves.png", "confusion_matrix.png"):
+    for name in ("learning_curves.png", "confusion_matrix.png", "attributions.png"):
         assert (out / "plots" / name).read_bytes().startswith(b"\x89PNG")
+    assert (out / "plots" / "top_losses.png").stat().st_size > 0
     assert (out / "checkpoint.pt").is_file() and (out / "model.safetensors").is_file()
     assert load_backbone(out / "backbone.safetensors").in_shape == (13,)
-    assert "data:image/png;base64" in (out / "report.html").read_text()
+    report = (out / "report.html").read_text()
+    assert "data:image/png;base64" in report and "Classification report" in report
+    assert "mean absolute integrated gradients attribution" in report  # the caption
+    assert 0 <= summary["deletion_area"] <= 1 and "most_confused" in summary
     assert not list(out.rglob("*.tmp"))
 
 
@@ -152,8 +157,13 @@ def test_unsupervised_vae_run_directory(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["kind"] == "variational" and summary["latent_dim"] == 4
     assert summary["test_mse"] > 0 and summary["pca4_test_mse"] > 0
-    for name in ("learning_curves.png", "reconstructions.png", "latent.png", "samples.png"):
+    shown = ("learning_curves.png", "reconstructions.png", "latent.png", "samples.png")
+    inside = ("latent_traversal.png", "worst_reconstructions.png")
+    for name in (*shown, *inside):
         assert (out / "plots" / name).read_bytes().startswith(b"\x89PNG"), name
+    captions = json.loads((out / "plots" / "captions.json").read_text())
+    assert set(inside) <= set(captions)
+    assert "latent_traversal.png" in (out / "report.html").read_text()
     encoder = load_backbone(out / "encoder.safetensors")
     assert encoder.in_shape == (1, 8, 8) and encoder.out_features == 4
     rows = list(csv.DictReader((out / "metrics.csv").open()))
@@ -235,8 +245,13 @@ def test_transfer_run_with_local_weights_and_offline_hub(tmp_path, capsys, monke
     summary = json.loads(capsys.readouterr().out)
     assert summary["n_train"] == 10 and summary["classes"] == [5, 6, 7, 8, 9]
     assert set(summary["label_efficiency"]) == {"1", "2"}
-    for name in ("learning_curves.png", "confusion_matrix.png", "label_efficiency.png"):
+    plots = ("learning_curves.png", "confusion_matrix.png", "label_efficiency.png")
+    for name in (*plots, "attributions.png", "top_losses.png"):
         assert (out / "plots" / name).read_bytes().startswith(b"\x89PNG"), name
+    assert (
+        summary["deletion_area"] >= 0
+        and "Classification report" in (out / "report.html").read_text()
+    )
     assert (out / "model.safetensors").is_file() and (out / "checkpoint.pt").is_file()
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
@@ -289,7 +304,20 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
     assert float(imagenet["result"].split()[1]) > 0.9  # one labelled shape per class
     assert Path(imagenet["run_dir"]).is_file()  # the fine-tuned weights, handed on
     assert (tmp_path / "tour" / "rl-cartpole" / "agent" / "agent.json").is_file()
-    assert (tmp_path / "tour" / "report.html").is_file()
+    report = (tmp_path / "tour" / "report.html").read_text()
+    # every paradigm's interpretation pictures are embedded, captioned, from their runs
+    for picture in (
+        "attributions.png",
+        "top_losses.png",
+        "latent_traversal.png",
+        "worst_reconstructions.png",
+        "policy_attributions.png",
+    ):
+        assert f"<code>{picture}</code></figcaption>" in report, picture
+    transfer = next(s for s in steps if s["what"].startswith("timm resnet10t"))
+    assert (Path(transfer["plots"]) / "attributions.png").stat().st_size > 0
+    embedded = re.findall(r'<img src="data:image/png;base64,([^"]*)"', report)
+    assert len(embedded) >= 15 and all(len(data) > 1000 for data in embedded)
 
 
 def test_supervised_with_few_labels_writes_a_label_efficiency_curve(tmp_path, capsys):

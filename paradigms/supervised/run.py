@@ -28,9 +28,11 @@ from paradigms.data import (
     train_test_split_stratified,
 )
 from paradigms.report import (
+    explain_classifier,
     plot_confusion_matrix,
     plot_learning_curves,
     plot_predictions_vs_truth,
+    write_caption,
     write_html_report,
 )
 from paradigms.supervised.classifier import Classifier
@@ -108,7 +110,11 @@ def run_supervised(
     y_pred = estimator.predict(X_te)
 
     plots = run_dir / "plots"
-    plot_learning_curves(estimator.history_, plots / "learning_curves.png")
+    write_caption(
+        plot_learning_curves(estimator.history_, plots / "learning_curves.png"),
+        "Training (and validation, when held out) loss and metrics per epoch.",
+    )
+    texts: dict[str, str] = {}
     summary: dict[str, Any] = {
         "dataset": config.dataset,
         "task": data.task,
@@ -130,10 +136,25 @@ def run_supervised(
             path=plots / "confusion_matrix.png",
             title=f"{config.dataset}: test confusion matrix",
         )
+        write_caption(
+            plots / "confusion_matrix.png",
+            "Test samples by true class (rows) and predicted class (columns); off-diagonal "
+            "cells are the mistakes.",
+        )
+        explanation = explain_classifier(
+            estimator, X_te, y_te, plots, class_names=display, feature_names=data.feature_names
+        )
+        summary.update(explanation.summary())
+        texts["Classification report (test split)"] = explanation.report
+        if explanation.note:
+            summary["interpretation_note"] = explanation.note
     else:
         summary["test_r2"] = float(estimator.score(X_te, y_te))
-        plot_predictions_vs_truth(
-            y_te, y_pred, plots / "predictions.png", title=f"{config.dataset}: test predictions"
+        write_caption(
+            plot_predictions_vs_truth(
+                y_te, y_pred, plots / "predictions.png", title=f"{config.dataset}: test predictions"
+            ),
+            "Each test sample's prediction against its true value; on the dashed line they agree.",
         )
     if few_labels:
         own = {
@@ -158,6 +179,7 @@ def run_supervised(
         title=f"paradigms supervised: {config.dataset}",
         summary=summary,
         config=asdict(config),
+        texts=texts,
     )
     return summary
 

@@ -18,9 +18,11 @@ from paradigms._common.files import write_json_atomic
 from paradigms._common.rundir import prepare_run_dir
 from paradigms.data import load_dataset
 from paradigms.report import (
+    explain_classifier,
     plot_confusion_matrix,
     plot_label_efficiency,
     plot_learning_curves,
+    write_caption,
     write_html_report,
 )
 from paradigms.transfer.finetuner import FineTuner
@@ -81,7 +83,8 @@ def run_transfer(
 
     Writes ``config.json``, ``metrics.csv`` and ``checkpoint.pt`` (the main fine-tune),
     ``model.safetensors`` (its weights, reusable with ``weights=``), ``summary.json``,
-    ``report.html`` and ``plots/``: learning curves, a confusion matrix, and label efficiency
+    ``report.html`` and ``plots/``: learning curves, a confusion matrix, attribution maps and
+    top losses (:func:`~paradigms.report.explain_classifier`), and label efficiency
     (accuracy against labels per class, transfer vs scratch).
 
     Returns:
@@ -134,7 +137,10 @@ def run_transfer(
         curves[label].append(transfer_acc)
         curves["scratch"].append(make(None).fit(X[idx], y[idx]).score(X[rest], y[rest]))
     plots = run_dir / "plots"
-    plot_learning_curves(tuned.history_, plots / "learning_curves.png")
+    write_caption(
+        plot_learning_curves(tuned.history_, plots / "learning_curves.png"),
+        "The main fine-tune's loss (and validation metrics, when held out) per epoch.",
+    )
     plot_confusion_matrix(
         y[rest],
         y_pred,
@@ -147,6 +153,16 @@ def run_transfer(
         plots / "label_efficiency.png",
         title=f"{config.model} on {config.dataset}: transfer vs scratch",
     )
+    write_caption(
+        plots / "label_efficiency.png",
+        "Test accuracy against labelled images per class: the fine-tuned model against the "
+        "same architecture trained from scratch on the same images.",
+    )
+    write_caption(
+        plots / "confusion_matrix.png",
+        "Test images by true class (rows) and predicted class (columns).",
+    )
+    explanation = explain_classifier(tuned, X[rest], y[rest], plots)
     tuned.save_weights(run_dir / "model.safetensors")
     transfer_curve, scratch_curve = curves.values()
     summary: dict[str, Any] = {
@@ -168,6 +184,7 @@ def run_transfer(
             str(k): {"transfer": t, "scratch": s}
             for k, t, s in zip(budgets, transfer_curve, scratch_curve, strict=True)
         },
+        **explanation.summary(),
         "run_dir": str(run_dir),
     }
     write_json_atomic(run_dir / "summary.json", summary)
@@ -176,5 +193,6 @@ def run_transfer(
         title=f"paradigms transfer: {config.model} on {config.dataset}",
         summary={k: v for k, v in summary.items() if k != "label_efficiency"},
         config=asdict(config),
+        texts={"Classification report (test images)": explanation.report},
     )
     return summary
