@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/atari.py
 	$(BIN)/python benchmarks/frozen_rl.py
 	$(BIN)/python benchmarks/unseen_envs.py
+	$(BIN)/python benchmarks/interpretation.py
 
 clean-venv:
 	rm -rf $(VENV)

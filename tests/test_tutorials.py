@@ -125,3 +125,16 @@ def test_tutorial_06_few_labels(tmp_path):
     assert "AUROC for unseen 7s" in out
     assert (tmp_path / "label_efficiency.png").is_file()
     assert (tmp_path / "label_efficiency.csv").read_text().startswith("method,labels_per_class")
+
+
+def test_tutorial_07_interpretation(tmp_path):
+    out = run_tutorial(
+        "07_interpretation.py", "--max-epochs", "4", "--timesteps", "1000", "--out", str(tmp_path)
+    )
+    assert "attributions (100, 1, 8, 8)" in out and "random order: " in out
+    assert out.count("rank correlation with random weights") == 2
+    assert "macro avg" in out and "latent traversal of units" in out
+    assert "CartPole return" in out and "in random order" in out
+    for name in ("attributions.png", "latent_traversal.png", "worst.png", "cartpole.png"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert (tmp_path / "classifier" / "top_losses.png").is_file()
