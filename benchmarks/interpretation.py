@@ -54,7 +54,7 @@ from captum.attr import IntegratedGradients
 from paradigms.data import load_digits, train_test_split_stratified
 from paradigms.reinforcement import Agent
 from paradigms.reinforcement.envs import PixelSideEnv
-from paradigms.report import deletion_curve, random_scores, rank_correlation
+from paradigms.report import deletion_curve, random_scores, rank_correlation, reinitialised
 from paradigms.supervised import Classifier
 from paradigms.transfer import FineTuner
 
@@ -62,17 +62,6 @@ SECTION = "interpretation"
 METHODS = ("integrated_gradients", "saliency")
 N_IMAGES, THREADS = 100, 2
 PLAIN = "plain Captum IG on the same network"
-
-
-def _reinitialised(module: torch.nn.Module) -> torch.nn.Module:
-    """A copy of ``module`` with every layer's parameters drawn afresh (buffers such as the
-    input scaling kept)."""
-    twin = copy.deepcopy(module)
-    torch.manual_seed(1)
-    for layer in twin.modules():
-        if layer is not twin and hasattr(layer, "reset_parameters"):
-            layer.reset_parameters()
-    return twin
 
 
 @dataclass
@@ -96,7 +85,7 @@ class _Subject:
 
 def _estimator_subject(name: str, estimator: Any, network_attr: str, X, y) -> _Subject:
     twin = copy.deepcopy(estimator)
-    setattr(twin, network_attr, _reinitialised(getattr(estimator, network_attr)))
+    setattr(twin, network_attr, reinitialised(getattr(estimator, network_attr)))
     predicted = estimator.predict(X)
     network = getattr(estimator, network_attr).eval()
     inputs = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
@@ -132,7 +121,7 @@ def _agent_subject(steps: int) -> _Subject:
 
     greedy = act(observations)
     trained_policy = agent.model.policy
-    random_policy = _reinitialised(trained_policy)
+    random_policy = reinitialised(trained_policy)
 
     def randomised(x: np.ndarray, method: str) -> np.ndarray:
         out = np.zeros_like(x)

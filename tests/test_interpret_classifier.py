@@ -18,6 +18,7 @@ from paradigms.report import (
     most_confused_pairs,
     random_scores,
     rank_correlation,
+    reinitialised,
     top_losses,
 )
 from paradigms.supervised import Classifier
@@ -41,10 +42,7 @@ def trained(digits_split):
 def _randomised(clf: Classifier) -> Classifier:
     """The same architecture and input scaling with freshly initialised weights."""
     twin = copy.deepcopy(clf)
-    torch.manual_seed(1)
-    for module in twin.model_.modules():
-        if module is not twin.model_ and hasattr(module, "reset_parameters"):
-            module.reset_parameters()
+    twin.model_ = reinitialised(clf.model_)
     return twin
 
 
@@ -123,6 +121,17 @@ def test_randomised_model_gives_different_attributions(trained, digits_split, me
     theirs = _randomised(trained).attribute(x, target=trained.predict(x), method=method)
     assert rank_correlation(ours, theirs) <= 0.3
     assert rank_correlation(ours, ours) == pytest.approx(1.0)
+
+
+def test_reinitialised_copies_redraw_weights_and_keep_the_input_scaling(trained):
+    before = {k: v.clone() for k, v in trained.model_.state_dict().items()}
+    twin = reinitialised(trained.model_)
+    after = twin.state_dict()
+    assert all(torch.equal(before[k], v) for k, v in trained.model_.state_dict().items())
+    weights = [k for k in before if k.endswith("weight") and before[k].ndim > 1]
+    assert weights and not any(torch.equal(before[k], after[k]) for k in weights)
+    scaling = [k for k in before if "normalizer" in k]
+    assert scaling and all(torch.equal(before[k], after[k]) for k in scaling)
 
 
 def test_tabular_baseline_is_the_training_mean():

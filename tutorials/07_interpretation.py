@@ -45,6 +45,7 @@ from paradigms.report import (
     plot_reconstruction_errors,
     random_scores,
     rank_correlation,
+    reinitialised,
 )
 from paradigms.supervised import Classifier
 from paradigms.unsupervised import AutoEncoder
@@ -70,9 +71,7 @@ def parse_args() -> Config:
 def randomised_copy(clf: Classifier) -> Classifier:
     """The same architecture (and input scaling) with freshly drawn weights."""
     twin = copy.deepcopy(clf)
-    for layer in twin.model_.modules():
-        if layer is not twin.model_ and hasattr(layer, "reset_parameters"):
-            layer.reset_parameters()
+    twin.model_ = reinitialised(clf.model_)
     return twin
 
 

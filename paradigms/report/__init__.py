@@ -16,6 +16,7 @@ from paradigms.report.attribution_checks import (
     deletion_curve,
     random_scores,
     rank_correlation,
+    reinitialised,
 )
 from paradigms.report.attribution_plots import (
     plot_attribution_maps,
@@ -65,6 +66,7 @@ __all__ = [
     "random_scores",
     "rank_correlation",
     "read_captions",
+    "reinitialised",
     "top_losses",
     "write_caption",
     "write_html_report",

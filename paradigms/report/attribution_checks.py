@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 from scipy.stats import spearmanr
 
 
@@ -110,3 +112,23 @@ def rank_correlation(first: np.ndarray, second: np.ndarray) -> float:
             continue
         values.append(float(spearmanr(u, v).statistic))
     return float(np.mean(values))
+
+
+def reinitialised(module: torch.nn.Module, seed: int = 1) -> torch.nn.Module:
+    """A copy of ``module`` with every layer's parameters drawn afresh: the model-randomisation
+    check's network.
+
+    Layers with ``reset_parameters`` (linear, convolution, normalisation) are re-initialised;
+    buffers without it, such as a backbone's input scaling, are kept, so the copy sees inputs
+    as the trained network does. ``module`` itself is not touched.
+    """
+    twin = copy.deepcopy(module)
+    generator_state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
+    try:
+        for layer in twin.modules():
+            if layer is not twin and hasattr(layer, "reset_parameters"):
+                layer.reset_parameters()
+    finally:
+        torch.random.set_rng_state(generator_state)
+    return twin
