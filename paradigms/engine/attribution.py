@@ -85,7 +85,7 @@ class ClassAttributionMixin:
             target: the class each sample's attributions explain: ``None`` (the predicted
                 class), one label of ``classes_`` for every sample, or ``(n,)`` labels
                 (e.g. the true ones).
-            method: ``"integrated_gradients"`` (signed, zero baseline) or ``"saliency"``
+            method: ``"integrated_gradients"`` (signed, from ``baseline``) or ``"saliency"``
                 (absolute gradient); see :mod:`paradigms.report.attributions`.
             n_steps: integration steps of integrated gradients.
             baseline: where integrated gradients start (:meth:`attribution_baseline`).
