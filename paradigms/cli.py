@@ -15,7 +15,10 @@ from paradigms._common.checks import epochs_option
 
 _HELP = {
     "dataset": "digits | iris | wine | breast_cancer | diabetes | moons | blobs | shapes | "
-    "PATH.npz (arrays X and optional y)",
+    "PATH.npz (arrays X and optional y) | PATH.csv (a header row; numeric features; "
+    "--target names the label column) | FOLDER of images (one sub-folder per class)",
+    "target": "the label column of a .csv dataset (empty: every column is a feature)",
+    "image_size": "resize an image folder's images to N x N (0: keep; needed when sizes differ)",
     "backbone": "auto | mlp | cnn | timm:<model> | PATH.safetensors",
     "max_epochs": "passes over the data, or auto (enough epochs for about 300 optimizer steps)",
     "batch_size": "samples per step",
@@ -132,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "supervised",
         SupervisedRunConfig,
-        "train a Classifier/Regressor on a bundled dataset or your .npz file",
+        "train a Classifier/Regressor on a bundled dataset or your .npz, .csv or image folder",
         "Train, evaluate on a held-out test split, and write a run directory (config.json, "
         "metrics.csv, checkpoint, backbone/model weights, plots/*.png, report.html). With "
         "--labels-per-class K only K labels per class of the training split are kept, the rest "

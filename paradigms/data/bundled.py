@@ -22,6 +22,7 @@ from paradigms.data.synthetic import (
     make_shapes,
     make_shapes_on_photos,
 )
+from paradigms.data.tables import load_csv, load_image_folder
 
 
 def load_digits(images: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -179,7 +180,12 @@ def list_datasets() -> list[str]:
     return sorted(_DATASETS)
 
 
-def load_dataset(name: str | os.PathLike[str], images: bool = False) -> Dataset:
+def load_dataset(
+    name: str | os.PathLike[str],
+    images: bool = False,
+    target: str | None = None,
+    image_size: int | None = None,
+) -> Dataset:
     """Load a bundled or synthetic dataset by name, or a user dataset from an ``.npz`` file.
 
     Args:
@@ -189,19 +195,35 @@ def load_dataset(name: str | os.PathLike[str], images: bool = False) -> Dataset:
             ``make_shapes(600, size=64, channels=3)`` and ``"photo_shapes"``
             ``make_shapes_on_photos()``, both ``(600, 3, 64, 64)``), or the path to an
             ``.npz`` file with an array ``X`` and an optional array ``y`` (see
-            :func:`paradigms.data.load_npz`).
+            :func:`paradigms.data.load_npz`), a ``.csv`` table with a header row
+            (:func:`~paradigms.data.tables.load_csv`; ``target`` names its label column), or
+            a folder of images with one sub-folder per class
+            (:func:`~paradigms.data.tables.load_image_folder`).
             Names are case-insensitive and ``-`` counts as ``_``.
         images: prefer the image form of a dataset that has one (``"digits"`` then gives
             ``(1797, 1, 8, 8)``, as ``"digits_images"`` does).
+        target: the label column of a ``.csv`` file (``None``: an unlabelled table).
+        image_size: resize an image folder's images to this square size (``None``: keep).
 
     Returns:
         The :class:`Dataset`.
 
     Raises:
-        ValueError: if ``name`` is neither a known name nor an ``.npz`` path (the message
-            lists the names and the closest match).
+        ValueError: if ``name`` is neither a known name nor a file or folder of the kinds above
+            (the message lists the names and the closest match); a ``target`` for anything but
+            a ``.csv`` file; the errors of each loader.
         MissingFileError: if ``name`` is an ``.npz`` path that does not exist.
     """
+    path = Path(name) if isinstance(name, (str, os.PathLike)) else None
+    if target and (path is None or path.suffix.lower() != ".csv"):
+        raise ValueError(
+            f"target={target!r} names a column of a .csv file; {str(name)!r} is not one "
+            "(bundled and .npz datasets bring their own y). Leave target out."
+        )
+    if path is not None and path.suffix.lower() == ".csv":
+        return load_csv(path, target)
+    if isinstance(name, os.PathLike) and Path(name).is_dir():
+        return load_image_folder(name, image_size)
     if isinstance(name, os.PathLike) or (isinstance(name, str) and name.endswith(".npz")):
         return load_npz(name)
     if not isinstance(name, str):
@@ -214,6 +236,8 @@ def load_dataset(name: str | os.PathLike[str], images: bool = False) -> Dataset:
         key = f"{key}_images"
     if key in _DATASETS:
         return _DATASETS[key]()
+    if Path(name).is_dir():
+        return load_image_folder(name, image_size)
     if Path(name).is_file():
         return load_npz(name)
     close = difflib.get_close_matches(key, list(_DATASETS), n=1, cutoff=0.5)

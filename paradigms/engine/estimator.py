@@ -19,9 +19,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 from torch import nn
+from torch.utils.data import Dataset as TorchDataset
 
 from paradigms._common.device import resolve_device
 from paradigms.backbones import Backbone, resolve_backbone
+from paradigms.data.adapters import dataset_to_arrays
 from paradigms.engine.callbacks import Callback, EarlyStopping
 from paradigms.engine.history import History
 from paradigms.engine.loop import fit
@@ -77,8 +79,13 @@ class NeuralEstimator(BaseEstimator):
 
         2-D ``(n, d)`` stays; 3-D ``(n, H, W)`` becomes ``(n, 1, H, W)``; 4-D ``(n, C, H, W)``
         stays. On ``reset`` the per-sample shape is remembered as ``input_shape_``; later calls
-        must match it. Returns ``X`` or ``(X, y)``.
+        must match it. ``X`` may be a map-style torch ``Dataset`` (e.g.
+        :func:`paradigms.data.image_folder`'s result) whose samples are ``(x, y)`` or ``x``: it
+        is read into arrays (:func:`paradigms.data.dataset_to_arrays`), its targets becoming
+        ``y``. Returns ``X`` or ``(X, y)``.
         """
+        if isinstance(X, TorchDataset):
+            X, y = self._arrays_of_dataset(X, y, with_y)
         X = to_numpy(X)
         if not reset:
             self._check_sample_shape(getattr(X, "shape", None))
@@ -101,6 +108,22 @@ class NeuralEstimator(BaseEstimator):
             X = X[:, None, :, :]
         X = np.ascontiguousarray(X, dtype=np.float32)
         return (X, y) if with_y else X
+
+    def _arrays_of_dataset(self, dataset: TorchDataset, y: Any, with_y: bool) -> tuple[Any, Any]:
+        """``(X, y)`` arrays from a torch ``Dataset`` (its targets are ``y`` when due)."""
+        name = type(dataset).__name__
+        if y is not None:
+            raise ValueError(
+                f"got both a Dataset ({name}) and y; a Dataset brings its own targets: pass "
+                f"fit(dataset) for (x, y) samples, or arrays fit(X, y)."
+            )
+        X, targets = dataset_to_arrays(dataset)
+        if with_y and targets is None:
+            raise ValueError(
+                f"the {name}'s samples carry no target (each is a bare x); "
+                f"{type(self).__name__}.fit needs (x, y) samples, or arrays: fit(X, y)."
+            )
+        return X, targets if with_y else None
 
     def _check_sample_shape(self, shape: tuple[int, ...] | None) -> None:
         """Raise ``ValueError`` when samples are not shaped like the training samples."""

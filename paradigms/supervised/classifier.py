@@ -107,9 +107,10 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
         self.unlabelled_ratio = unlabelled_ratio
         self.pseudo_label_threshold = pseudo_label_threshold
 
-    def fit(self, X: Any, y: Any) -> Classifier:
+    def fit(self, X: Any, y: Any = None) -> Classifier:
         """Train on ``X`` ``(n, ...)`` with labels ``y`` ``(n,)``, ``unlabelled_label`` marking
-        unlabelled rows; returns ``self``."""
+        unlabelled rows, or on a torch ``Dataset`` of ``(x, y)`` samples (``y`` left out);
+        returns ``self``."""
         X, y = self._validate_inputs(X, y, reset=True, with_y=True)
         codes, unlabelled = self._encode_labels(y)
         if self.n_unlabelled_ == 0:

@@ -96,8 +96,9 @@ class Regressor(RegressorMixin, SupervisedEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    def fit(self, X: Any, y: Any) -> Regressor:
-        """Train on ``X`` ``(n, ...)`` with targets ``y``: ``(n,)`` or ``(n, k)``. Returns self."""
+    def fit(self, X: Any, y: Any = None) -> Regressor:
+        """Train on ``X`` ``(n, ...)`` with targets ``y``: ``(n,)`` or ``(n, k)``, or on a torch
+        ``Dataset`` of ``(x, y)`` samples (``y`` left out). Returns self."""
         X, y = self._validate_inputs(
             X, y, reset=True, with_y=True, multi_output=True, y_numeric=True
         )

@@ -43,12 +43,14 @@ from paradigms.supervised.run_config import SupervisedRunConfig
 logger = logging.getLogger(__name__)
 
 
-def _load(name: str) -> Dataset:
-    data = load_dataset(name, images=True)  # digits as (n, 1, 8, 8): "auto" picks the CNN
+def _load(config: SupervisedRunConfig) -> Dataset:
+    # digits as (n, 1, 8, 8): "auto" picks the CNN
+    data = load_dataset(config.dataset, True, config.target, config.image_size)
     if data.y is None or data.task == "unlabeled":
         raise ValueError(
-            f"dataset {name!r} has no labels (no 'y' array); the supervised paradigm needs "
-            "targets. Add a 'y' array to the .npz file, or use 'paradigms unsupervised'."
+            f"dataset {config.dataset!r} has no labels; the supervised paradigm needs targets. "
+            "For a .csv file name its label column (--target COLUMN); add a 'y' array to an "
+            ".npz file; or use 'paradigms unsupervised'."
         )
     return data
 
@@ -70,7 +72,7 @@ def run_supervised(
     Returns:
         The summary dict (also written to ``summary.json``), including ``run_dir``.
     """
-    data = _load(config.dataset)
+    data = _load(config)
     is_classification = data.task == "classification"
     few_labels = config.labels_per_class > 0
     if few_labels and not is_classification:
@@ -128,7 +130,12 @@ def run_supervised(
         summary["test_accuracy"] = float(np.mean(y_pred == y_te))
         names = data.target_names
         labels = list(estimator.classes_)
-        display = [names[int(c)] for c in labels] if names and len(names) == len(labels) else None
+        codes = all(isinstance(c, (int, np.integer)) for c in labels)  # names[k] names class k
+        display = (
+            [names[int(c)] for c in labels]
+            if codes and names and len(names) == len(labels)
+            else None
+        )
         plot_confusion_matrix(
             y_te,
             y_pred,

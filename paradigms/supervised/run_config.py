@@ -10,6 +10,8 @@ class SupervisedRunConfig:
     """Parameters of one supervised run (all recorded in ``config.json``)."""
 
     dataset: str = "digits"
+    target: str = ""  # the label column of a .csv dataset
+    image_size: int = 0  # resize an image folder's images (0: keep their size)
     backbone: str = "auto"
     max_epochs: int | str = "auto"
     batch_size: int = 64

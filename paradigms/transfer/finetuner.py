@@ -331,9 +331,10 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
         return net
 
     # ------------------------------------------------------------------ fit / predict
-    def fit(self, X: Any, y: Any) -> FineTuner:
+    def fit(self, X: Any, y: Any = None) -> FineTuner:
         """Fine-tune on images ``X`` with labels ``y`` ``(n,)``, ``unlabelled_label`` marking
-        unlabelled rows (learnt from FixMatch-style); returns ``self``."""
+        unlabelled rows (learnt from FixMatch-style), or on a torch ``Dataset`` of ``(x, y)``
+        samples such as ``image_folder(root)`` (``y`` left out); returns ``self``."""
         self._check_options()
         X, y = self._validate_inputs(X, y, reset=True, with_y=True)
         codes, unlabelled = self._encode_labels(y)

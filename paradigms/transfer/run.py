@@ -90,7 +90,7 @@ def run_transfer(
     Returns:
         The summary dict, including ``run_dir``.
     """
-    data = load_dataset(config.dataset, images=True)
+    data = load_dataset(config.dataset, True, config.target, config.image_size)
     if data.y is None or data.task != "classification":
         raise ValueError(f"dataset {config.dataset!r} has no class labels; transfer needs them.")
     X, y = data.X, data.y

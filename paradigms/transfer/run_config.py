@@ -10,6 +10,8 @@ class TransferRunConfig:
     """Parameters of one fine-tuning run (all recorded in ``config.json``)."""
 
     dataset: str = "digits"
+    target: str = ""  # the label column of a .csv dataset
+    image_size: int = 0  # resize an image folder's images (0: keep their size)
     classes: str = ""
     model: str = "resnet10t"
     weights: str = "hub"

@@ -91,7 +91,7 @@ def run_unsupervised(
     Returns:
         The summary dict, including ``run_dir``.
     """
-    data = load_dataset(config.dataset, images=True)
+    data = load_dataset(config.dataset, True, config.target, config.image_size)
     run_dir = prepare_run_dir(
         out, f"unsupervised-{Path(config.dataset).stem}", asdict(config), resume
     )

@@ -10,6 +10,8 @@ class UnsupervisedRunConfig:
     """Parameters of one autoencoder run (all recorded in ``config.json``)."""
 
     dataset: str = "digits"
+    target: str = ""  # the label column of a .csv dataset
+    image_size: int = 0  # resize an image folder's images (0: keep their size)
     backbone: str = "auto"
     latent_dim: int = 8
     kind: str = "plain"
