@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 FORMAT = "paradigms-agent"
 FORMAT_VERSION = 1
 WEIGHTS_FILE = "agent.safetensors"
+#: the weights of a save in progress (see :func:`save_agent`)
+PENDING_WEIGHTS = "agent.safetensors.pending"
 CONFIG_FILE = "agent.json"
 
 
@@ -147,9 +149,19 @@ def save_agent(agent: Agent, path: str | os.PathLike[str]) -> Path:
         "weights_sha256": hashlib.sha256(blob).hexdigest(),
         "versions": package_versions(),
     }
-    atomic_write_bytes(folder / WEIGHTS_FILE, blob)
+    # Three atomic steps, so a save killed at any point leaves a loadable agent: the new
+    # weights beside the old ones, then the config naming them (by hash), then the swap. A
+    # kill before the config is replaced leaves the previous save whole; a kill after it
+    # leaves the new weights in PENDING_WEIGHTS, which the loader picks by their hash.
+    atomic_write_bytes(folder / PENDING_WEIGHTS, blob)
     atomic_write_text(folder / CONFIG_FILE, json.dumps(config, indent=2, allow_nan=True) + "\n")
+    _commit_weights(folder)
     return folder
+
+
+def _commit_weights(folder: Path) -> None:
+    """The last step of a save: the pending weights become ``agent.safetensors``."""
+    os.replace(folder / PENDING_WEIGHTS, folder / WEIGHTS_FILE)
 
 
 def read_agent_config(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -180,7 +192,12 @@ def read_agent_config(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def _read_weights(path: Path, expected_sha: str) -> dict[str, torch.Tensor]:
+    """The weights ``agent.json`` names by hash: ``agent.safetensors``, or the pending file
+    of a save that was interrupted after its config was written."""
     file = path / WEIGHTS_FILE
+    pending = path / PENDING_WEIGHTS
+    if pending.is_file() and hashlib.sha256(pending.read_bytes()).hexdigest() == expected_sha:
+        file = pending
     if not file.is_file():
         raise MissingFileError(f"{file} is missing; the agent folder is incomplete.")
     blob = file.read_bytes()
@@ -189,7 +206,13 @@ def _read_weights(path: Path, expected_sha: str) -> dict[str, torch.Tensor]:
             f"{file} does not match {path / CONFIG_FILE} (SHA-256 differs): the files come from "
             "different saves or one was modified. Save the agent again."
         )
-    return load_tensors(blob)
+    try:
+        return load_tensors(blob)
+    except Exception as error:  # safetensors' own error type: a file that is not safetensors
+        raise ValueError(
+            f"{file} is not a safetensors file ({error}); agent weights are only ever read as "
+            "safetensors (never unpickled). Save the agent again with Agent.save."
+        ) from error
 
 
 def _nest_parameters(
