@@ -43,6 +43,7 @@ def test_same_seed_same_agent_other_seed_differs(algo):
     assert all(torch.equal(a[k], b[k]) for k in a), "same seed, different weights"
     assert not all(torch.equal(a[k], c[k]) for k in a), "another seed gave the same weights"
     assert first.evaluate(3) == second.evaluate(3)
+
     def episodes(agent: Agent) -> list[dict]:  # wall-clock times aside
         return [{k: v for k, v in row.items() if k != "time_s"} for row in agent.history_]
 
