@@ -1,28 +1,66 @@
-"""The networks inside an :class:`~paradigms.reinforcement.Agent`: policy, extractor, backbones.
+"""The networks inside an :class:`~paradigms.reinforcement.Agent`: policy, extractor, backbones,
+and ``predict``.
 
 A mixin, so that ``agent.py`` keeps to building, training and saving; it reads only
-``self.model`` (the SB3 algorithm) and ``self.source`` (the env).
+``self.model`` (the SB3 algorithm), ``self.source`` and ``self.env`` (the env) and
+``self.num_threads``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.vec_env import VecEnv
 
+from paradigms._common.threads import torch_threads
 from paradigms.backbones import Backbone
 from paradigms.reinforcement.dict_observations import DictBackboneExtractor
 from paradigms.reinforcement.env_source import EnvSource
 from paradigms.reinforcement.extractor import BackboneExtractor
+from paradigms.reinforcement.frozen_features import policy_input, unwrap_features
+from paradigms.reinforcement.observations import check_observations
 
 
 class PolicyViews:
-    """``policy``, ``extractor``, ``backbone_``, ``backbones_``, ``num_timesteps`` and the
-    env's ``reward_threshold``."""
+    """``predict``, ``policy``, ``extractor``, ``backbone_``, ``backbones_``,
+    ``num_timesteps`` and the env's ``reward_threshold``."""
 
     model: BaseAlgorithm
     source: EnvSource
+    env: VecEnv
+    num_threads: int | None
+
+    def predict(
+        self,
+        observation: Any,
+        state: tuple[np.ndarray, ...] | None = None,
+        episode_start: np.ndarray | None = None,
+        deterministic: bool = True,
+    ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
+        """Actions for raw env observations, as SB3's ``predict`` (normalisation applied).
+
+        Args:
+            observation: one observation ``obs_shape`` or a batch ``(n, *obs_shape)``.
+            state, episode_start: recurrent state, as in SB3 (unused by these policies).
+            deterministic: greedy actions (True) or sampled ones.
+
+        Returns:
+            ``(actions, state)``.
+
+        Raises:
+            ValueError: Box observations of the wrong shape, an empty batch, NaN or infinity.
+        """
+        check_observations(observation, unwrap_features(self.env).observation_space)
+        with torch_threads(self.num_threads):
+            return self.model.predict(
+                policy_input(self.env, observation),
+                state=state,
+                episode_start=episode_start,
+                deterministic=deterministic,
+            )
 
     @property
     def policy(self) -> torch.nn.Module:

@@ -41,7 +41,6 @@ from paradigms.reinforcement.extractor import BackboneExtractor, observation_lay
 from paradigms.reinforcement.frozen_features import (
     FrozenFeatures,
     frozen_extractor,
-    policy_input,
     unwrap_features,
 )
 from paradigms.reinforcement.presets import get_preset, has_preset
@@ -335,31 +334,6 @@ class Agent(PolicyAttribution, PolicyViews):
         return self
 
     # ------------------------------------------------------------------ inference
-    def predict(
-        self,
-        observation: Any,
-        state: tuple[np.ndarray, ...] | None = None,
-        episode_start: np.ndarray | None = None,
-        deterministic: bool = True,
-    ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
-        """Actions for raw env observations, as SB3's ``predict`` (normalisation applied).
-
-        Args:
-            observation: one observation ``obs_shape`` or a batch ``(n, *obs_shape)``.
-            state, episode_start: recurrent state, as in SB3 (unused by these policies).
-            deterministic: greedy actions (True) or sampled ones.
-
-        Returns:
-            ``(actions, state)``.
-        """
-        with torch_threads(self.num_threads):
-            return self.model.predict(
-                policy_input(self.env, observation),
-                state=state,
-                episode_start=episode_start,
-                deterministic=deterministic,
-            )
-
     def _need_env(self, what: str) -> None:
         if self.inference_only:
             raise ValueError(

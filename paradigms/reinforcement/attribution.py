@@ -21,11 +21,11 @@ import numpy as np
 import torch
 from gymnasium import spaces
 from stable_baselines3.common.base_class import BaseAlgorithm
-from stable_baselines3.common.preprocessing import is_image_space
 from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 
 from paradigms._common.threads import torch_threads
 from paradigms.reinforcement.frozen_features import unwrap_features
+from paradigms.reinforcement.observations import as_observation_batch
 from paradigms.report.attributions import IG_STEPS, INSTALL_HINT, attribute, check_method
 from paradigms.report.explain_classifier import captum_available
 
@@ -154,7 +154,7 @@ class PolicyAttribution:
             raise ValueError(refusal)
         space = self._raw_space()
         action_space = self.model.action_space
-        batch, single, transposed = _as_policy_batch(observations, space)
+        batch, single, transposed = as_observation_batch(observations, space)
         n_outputs = (
             int(action_space.n)
             if isinstance(action_space, spaces.Discrete)
@@ -242,25 +242,3 @@ class PolicyAttribution:
             observation, _, dones, _ = venv.step(action)
             episodes += int(dones[0])
         return np.stack(seen), max(episodes, 1)
-
-
-def _as_policy_batch(observations: Any, space: spaces.Box) -> tuple[np.ndarray, bool, bool]:
-    """``(batch in the policy's layout, was a single observation, was channel-last)``."""
-    array = np.asarray(observations, dtype=np.float32)
-    if not np.isfinite(array).all():
-        raise ValueError(
-            "observations contain NaN or infinity; pass observations the env returned."
-        )
-    shape = tuple(space.shape)
-    flipped = (*shape[1:], shape[0]) if len(shape) == 3 and is_image_space(space) else None
-    single = array.shape in (shape, flipped)
-    batch = array[None] if single else array
-    if batch.ndim >= 1 and tuple(batch.shape[1:]) == shape:
-        return batch, single, False
-    if flipped is not None and tuple(batch.shape[1:]) == flipped:
-        return np.ascontiguousarray(np.moveaxis(batch, -1, 1)), single, True
-    raise ValueError(
-        f"observations have shape {array.shape}; expected (n, {', '.join(map(str, shape))})"
-        + (f" or channel-last (n, {', '.join(map(str, flipped))})" if flipped else "")
-        + " as the env returns them."
-    )
