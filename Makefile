@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/frozen_rl.py
 	$(BIN)/python benchmarks/unseen_envs.py
 	$(BIN)/python benchmarks/interpretation.py
+	$(BIN)/python benchmarks/scaling.py
 
 clean-venv:
 	rm -rf $(VENV)
