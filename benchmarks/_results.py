@@ -80,6 +80,13 @@ def status(passed: bool) -> str:
     return "PASS" if passed else "FAIL"
 
 
+def goal_lines(goals: Sequence[dict[str, Any]]) -> list[str]:
+    """One markdown bullet per goal: ``- PASS name: measured (goal target)``."""
+    return [
+        f"- {status(g['passed'])} {g['goal']}: {g['measured']} (goal {g['target']})" for g in goals
+    ]
+
+
 def print_goals(goals: Sequence[dict[str, Any]]) -> None:
     """One ``PASS``/``FAIL`` line per goal."""
     for item in goals:

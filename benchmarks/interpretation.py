@@ -43,6 +43,7 @@ from _results import (
     command_line,
     finish_results,
     goal,
+    goal_lines,
     md_table,
     parse_options,
     publish,
@@ -260,8 +261,7 @@ def render_markdown(results: dict[str, Any]) -> str:
             body,
         ),
         "",
-        *[f"- {'PASS' if g['passed'] else 'FAIL'} {g['goal']}: {g['measured']} "
-          f"(goal {g['target']})" for g in results["goals"]],
+        *goal_lines(results["goals"]),
     ]  # fmt: skip
     return "\n".join(lines)
 

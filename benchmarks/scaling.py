@@ -38,6 +38,7 @@ from _results import (
     command_line,
     finish_results,
     goal,
+    goal_lines,
     md_table,
     parse_options,
     publish,
@@ -144,8 +145,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         ),
         md_table(["model", "how", "epochs", "s per epoch", "vs 1 process"], body),
         "",
-        *[f"- {'PASS' if g['passed'] else 'FAIL'} {g['goal']}: {g['measured']} "
-          f"(goal {g['target']})" for g in results["goals"]],
+        *goal_lines(results["goals"]),
     ]  # fmt: skip
     return "\n".join(lines)
 
