@@ -65,7 +65,11 @@ def test_shapes_targets_and_methods(line_agent):
 @pytest.mark.parametrize(
     ("observations", "kwargs", "message"),
     [
-        (np.zeros((3, 5)), {}, r"observations have shape \(3, 5\); expected \(n, 2\)"),
+        (
+            np.zeros((3, 5)),
+            {},
+            r"observations have shape \(3, 5\); expected \(2,\) or \(n, 2\) with n >= 1",
+        ),
         (np.full((2, 2), np.nan), {}, "NaN or infinity"),
         (np.zeros((2, 2)), {"target": 3}, r"target must be an int in 0..2"),
         (np.zeros((2, 2)), {"method": "shap"}, "unknown attribution method 'shap'"),

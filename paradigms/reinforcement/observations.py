@@ -54,7 +54,7 @@ def as_observation_batch(observations: Any, space: spaces.Box) -> tuple[np.ndarr
     if len(batch) and flipped is not None and tuple(batch.shape[1:]) == flipped:
         return np.ascontiguousarray(np.moveaxis(batch, -1, 1)), single, True
     raise ValueError(
-        f"observations have shape {array.shape}; expected ({', '.join(map(str, shape))}) or "
+        f"observations have shape {array.shape}; expected {shape} or "
         f"(n, {', '.join(map(str, shape))}) with n >= 1"
         + (f", or channel-last (n, {', '.join(map(str, flipped))})" if flipped else "")
         + ", as the env returns them."
