@@ -48,6 +48,18 @@ class TourStep:
     seconds: float
     run_dir: str = ""
     plots: str = ""  # a folder of captioned PNGs shown in the report (default run_dir/plots)
+    #: (this step's number, the baseline's, the baseline's name), for the report's first table
+    against: tuple[float, float, str] | None = None
+    lower_is_better: bool = False
+
+    def verdict(self) -> str:
+        """Whether this step beat its baseline ("yes", "no", "tie"), or "" without one."""
+        if self.against is None:
+            return ""
+        ours, theirs, _ = self.against
+        if abs(ours - theirs) < 1e-9:
+            return "tie"
+        return "yes" if (ours < theirs) == self.lower_is_better else "no"
 
     def plot_folder(self) -> Path | None:
         """The folder whose pictures the report shows for this step, if it has one."""
@@ -106,6 +118,7 @@ def _backbone_reuse_step(root: Path, epochs: int, labels_per_class: int = 5) -> 
         f"accuracy {np.mean(reused_acc):.4f} reused vs {np.mean(scratch_acc):.4f} from scratch",
         time.perf_counter() - started,
         str(path),
+        against=(float(np.mean(reused_acc)), float(np.mean(scratch_acc)), "scratch"),
     )
 
 
@@ -124,6 +137,8 @@ def _unsupervised_step(root: Path, epochs: int, progress: bool) -> TourStep:
         f"(ratio {summary['test_mse'] / pca:.2f})",
         time.perf_counter() - started,
         summary["run_dir"],
+        against=(summary["test_mse"], pca, "PCA(8)"),
+        lower_is_better=True,
     )
 
 
@@ -151,6 +166,7 @@ def _encoder_to_classifier_step(root: Path, epochs: int, labels_per_class: int =
         f"accuracy {np.mean(probe_acc):.4f} linear probe vs {np.mean(scratch_acc):.4f} scratch",
         time.perf_counter() - started,
         str(path),
+        against=(float(np.mean(probe_acc)), float(np.mean(scratch_acc)), "scratch"),
     )
 
 
@@ -176,6 +192,7 @@ def _few_labels_step(quick: bool, labels_per_class: int = 5) -> TourStep:
         f"accuracy {semi_acc:.4f} semi-supervised Classifier vs {spread_acc:.4f} LabelSpreading "
         f"vs {alone:.4f} labels alone",
         time.perf_counter() - started,
+        against=(semi_acc, spread_acc, "LabelSpreading"),
     )
 
 
@@ -209,6 +226,7 @@ def _transfer_step(root: Path, quick: bool, labels_per_class: int = 5) -> TourSt
         time.perf_counter() - started,
         str(path),
         plots=str(plots),
+        against=(float(np.mean(tuned_acc)), float(np.mean(scratch_acc)), "scratch"),
     )
 
 
@@ -249,6 +267,7 @@ def _imagenet_step(root: Path, quick: bool) -> TourStep:
         f"scratch vs {svc_acc:.4f} SVC on pixels",
         time.perf_counter() - started,
         str(path),
+        against=(tuned_acc, max(scratch_acc, svc_acc), "best of scratch, SVC"),
     )
 
 
@@ -274,6 +293,7 @@ def _rl_step(root: Path, quick: bool, progress: bool) -> TourStep:
         f"(solved at {summary['reward_threshold']:.0f})",
         time.perf_counter() - started,
         summary["run_dir"],
+        against=(summary["eval_mean_return"], summary["reward_threshold"], "reward threshold"),
     )
 
 
@@ -333,6 +353,11 @@ def _supervised_to_rl_step(root: Path, quick: bool) -> TourStep:
         f"{np.mean(returns['scratch']):+.1f} scratch cnn (of +5)",
         time.perf_counter() - started,
         str(path),
+        against=(
+            float(np.mean(returns["frozen"])),
+            float(np.mean(returns["scratch"])),
+            "scratch cnn",
+        ),
     )
 
 
@@ -385,11 +410,23 @@ def run_tour(
         root,
         title="paradigms tour",
         summary=summary,
+        tables={"Against the baselines": comparison_table(steps)},
         config={"quick": quick, "epochs": epochs},
         metrics_csv=None,
         galleries=galleries,
     )
     return root
+
+
+def comparison_table(steps: list[TourStep]) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows: each step with a baseline, both numbers, and whether it beat it."""
+    rows = [
+        [f"{i + 1}. {s.paradigm}", f"{s.against[0]:.4g}", f"{s.against[1]:.4g} ({s.against[2]})",
+         ("lower is better: " if s.lower_is_better else "") + s.verdict()]
+        for i, s in enumerate(steps)
+        if s.against is not None
+    ]  # fmt: skip
+    return ["step", "this library", "baseline", "beats the baseline"], rows
 
 
 def format_step(step: TourStep) -> str:

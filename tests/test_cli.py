@@ -314,6 +314,12 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
         "policy_attributions.png",
     ):
         assert f"<code>{picture}</code></figcaption>" in report, picture
+    assert "<h2>Against the baselines</h2>" in report
+    compared = [s for s in steps if s["against"] is not None]
+    assert len(compared) >= 7  # every flow and paradigm with a baseline is in the table
+    table = report.split("<h2>Against the baselines</h2>")[1].split("</table>")[0]
+    verdicts = re.findall(r"<td>(?:lower is better: )?(yes|no|tie)</td></tr>", table)
+    assert len(verdicts) == len(compared) == table.count("<tr><td>")
     transfer = next(s for s in steps if s["what"].startswith("timm resnet10t"))
     assert (Path(transfer["plots"]) / "attributions.png").stat().st_size > 0
     embedded = re.findall(r'<img src="data:image/png;base64,([^"]*)"', report)

@@ -6,7 +6,7 @@ import base64
 import html
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -100,6 +100,20 @@ def _pngs(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.png")) if folder.is_dir() else []
 
 
+def _tables_section(tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[object]]]]) -> str:
+    parts = []
+    for heading, (header, rows) in tables.items():
+        head = "".join(f"<th>{_esc(h)}</th>" for h in header)
+        body = "\n".join(
+            "<tr>" + "".join(f"<td>{_esc(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        )
+        parts.append(
+            f"<h2>{_esc(heading)}</h2>\n<table>\n<thead><tr>{head}</tr></thead>\n"
+            f"<tbody>\n{body}\n</tbody></table>"
+        )
+    return "\n".join(parts)
+
+
 def _texts_section(texts: Mapping[str, str]) -> str:
     return "\n".join(f"<h2>{_esc(k)}</h2>\n<pre>{_esc(v)}</pre>" for k, v in texts.items())
 
@@ -143,6 +157,7 @@ def write_html_report(
     plots_dir: str = "plots",
     texts: Mapping[str, str] | None = None,
     galleries: Mapping[str, PathLike] | None = None,
+    tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[object]]]] | None = None,
 ) -> Path:
     """Write ``run_dir/report.html``: one page that can be mailed or archived on its own.
 
@@ -165,6 +180,7 @@ def write_html_report(
         texts: preformatted blocks by heading, e.g. a classification report.
         galleries: more plot folders by heading (e.g. the tour's runs), each embedded after
             the plots with its captions.
+        tables: ``{heading: (header, rows)}`` tables shown right after the summary.
 
     Returns:
         The path of the report written (atomically).
@@ -183,6 +199,7 @@ def write_html_report(
 
     sections = [
         _summary_section(summary),
+        _tables_section(tables or {}),
         _plots_section(plot_files),
         *(_plots_section(_pngs(Path(f)), h) for h, f in (galleries or {}).items()),
         _texts_section(texts or {}),
