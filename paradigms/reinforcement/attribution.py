@@ -63,16 +63,11 @@ class PolicyAttribution:
     _frozen: Any
 
     def _raw_space(self) -> spaces.Space:
-        return self._frozen_raw_space() or self.model.policy.observation_space
-
-    def _frozen_raw_space(self) -> spaces.Space | None:
-        venv = self.env
-        while venv is not None:
-            raw = getattr(venv, "raw_space", None)
-            if raw is not None:
-                return raw
-            venv = getattr(venv, "venv", None)
-        return None
+        """The space of what the explained function reads: the raw observations beneath a
+        frozen backbone's features, else what the policy reads."""
+        if self._frozen is not None:
+            return unwrap_features(self.env).observation_space
+        return self.model.policy.observation_space
 
     def attribution_refusal(self) -> str | None:
         """Why :meth:`attribute` cannot explain this agent, or ``None`` when it can."""
