@@ -184,6 +184,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the envs and algorithms with tuned hyperparameters, then exit",
     )
     sub.add_parser("backbones", help="list registered backbones")
+    export = sub.add_parser(
+        "export",
+        help="write a run's model (or an rl run's policy) as ONNX",
+        description="Rebuild the model a run directory holds from its files and write it as "
+        "ONNX with a dynamic batch size, checked against torch with onnxruntime: a supervised "
+        "run's classifier/regressor, a transfer run's fine-tuned model, an unsupervised run's "
+        "encoder, an rl run's deterministic policy (observation in, action out). A saved "
+        ".safetensors backbone works too. Needs pip install 'paradigms[onnx]'.",
+    )
+    export.add_argument("run_dir", help="a run directory (or a .safetensors backbone file)")
+    export.add_argument("--out", default=None, help="the .onnx file (default: RUN_DIR/model.onnx)")
     return parser
 
 
@@ -218,6 +229,18 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         for name in list_backbones():
             print(name)
+        return 0
+    if args.command == "export":
+        from paradigms.export import export_run
+
+        result = export_run(args.run_dir, args.out)
+        difference = result.max_abs_difference
+        checked = "not checked (no onnxruntime)" if difference is None else f"{difference:.2e}"
+        print(
+            f"wrote {result.path}: {result.input_name} (batch, "
+            f"{', '.join(map(str, result.input_shape))}) -> {', '.join(result.output_names)}; "
+            f"onnxruntime vs torch max |difference|: {checked}"
+        )
         return 0
     if args.command == "rl" and args.list_presets:
         from paradigms.reinforcement.presets import list_presets

@@ -3,7 +3,7 @@
 - ``supervised``, ``unsupervised``, ``transfer``, ``reinforcement`` may import ``backbones``,
   ``engine``, ``data``, ``_common`` and ``report`` — never each other.
 - ``backbones``, ``engine``, ``data``, ``_common`` (and ``report``) import no paradigm.
-- Only ``cli.py`` and ``tour.py`` combine paradigms.
+- Only ``cli.py`` and the commands it runs (``tour.py``, ``export.py``) combine paradigms.
 - Tutorials use public names only (no ``paradigms.<pkg>._private`` imports).
 """
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "paradigms"
 PARADIGMS = {"supervised", "unsupervised", "transfer", "reinforcement"}
 SHARED = {"backbones", "engine", "data", "_common", "report"}
-COMBINERS = {"cli.py", "tour.py"}
+COMBINERS = {"cli.py", "tour.py", "export.py"}  # export.py: the `paradigms export` command
 
 
 def imported_modules(path: Path, package: str | None = None) -> set[str]:

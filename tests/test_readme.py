@@ -62,6 +62,7 @@ def test_readme_python_blocks_run(tmp_path):
         env={**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"},
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    for written in ("digits.safetensors", "label_efficiency.png", "enc.safetensors"):
+    written_files = ("digits.safetensors", "label_efficiency.png", "enc.safetensors", "digits.onnx")
+    for written in (*written_files, "cartpole.onnx", "encoder.onnx", "backbone.onnx"):
         assert (tmp_path / written).is_file(), written
     assert (tmp_path / "plots" / "attributions.png").is_file()

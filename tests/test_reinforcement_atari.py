@@ -93,3 +93,15 @@ def test_nature_cnn_reads_stacked_frames_and_refuses_small_images():
     assert net(torch.zeros(3, 4, 84, 84)).shape == (3, 512)
     with pytest.raises(ValueError, match="at least 36x36"):
         create_backbone("nature_cnn", (1, 16, 16))
+
+
+def test_atari_policy_exports_with_frame_preprocessing_inside(pong: Agent, tmp_path):
+    onnxruntime = pytest.importorskip("onnxruntime")
+    result = pong.export_onnx(tmp_path / "pong.onnx")
+    assert result.input_shape == (84, 84, 4)  # stacked grey frames, as the env gives them
+    frames = pong.env.reset()  # (n_envs, 84, 84, 4) uint8
+    for _ in range(20):
+        frames, *_ = pong.env.step(pong.predict(frames)[0])
+    session = onnxruntime.InferenceSession(str(result.path), providers=["CPUExecutionProvider"])
+    actions = session.run(None, {"observation": frames})[0]
+    assert np.array_equal(actions, pong.predict(frames)[0])

@@ -22,6 +22,7 @@ from paradigms.backbones.cnn import CNNBackbone
 from paradigms.backbones.head import BackboneWithHead
 from paradigms.backbones.mlp import MLPBackbone
 from paradigms.backbones.normalization import Standardize
+from paradigms.backbones.onnx import export_onnx
 from paradigms.backbones.projected import ProjectedBackbone, project_backbone
 from paradigms.backbones.registry import create_backbone, list_backbones, register_backbone
 from paradigms.backbones.timm_backbone import TimmBackbone
@@ -36,6 +37,7 @@ __all__ = [
     "Standardize",
     "TimmBackbone",
     "create_backbone",
+    "export_onnx",
     "list_backbones",
     "load_backbone",
     "project_backbone",

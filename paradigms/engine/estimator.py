@@ -27,6 +27,7 @@ from paradigms.data.adapters import dataset_to_arrays
 from paradigms.engine.callbacks import Callback, EarlyStopping
 from paradigms.engine.history import History
 from paradigms.engine.loop import fit
+from paradigms.engine.onnx_export import OnnxExportMixin
 
 #: inference runs in chunks of a fixed number of rows (the last one zero-padded), so a sample's
 #: prediction never depends on which other samples share its batch: 256 rows for small inputs,
@@ -61,14 +62,15 @@ def seed_from_random_state(random_state: Any) -> int:
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
-class NeuralEstimator(BaseEstimator):
+class NeuralEstimator(OnnxExportMixin, BaseEstimator):
     """Shared machinery for the paradigms' scikit-learn estimators.
 
     Subclasses declare their parameters in ``__init__`` (stored unchanged, per scikit-learn's
     rules) and use the helpers below inside ``fit``/``predict``. Expected parameters:
     ``backbone``, ``backbone_kwargs``, ``max_epochs``, ``batch_size``, ``lr``, ``weight_decay``,
     ``validation_fraction``, ``early_stopping``, ``device``, ``random_state``, ``verbose``,
-    ``run_dir``, ``resume``, ``callbacks``.
+    ``run_dir``, ``resume``, ``callbacks``. ``export_onnx`` writes the fitted network
+    (:class:`~paradigms.engine.onnx_export.OnnxExportMixin`; subclasses say what).
     """
 
     # ---------------------------------------------------------------- input validation

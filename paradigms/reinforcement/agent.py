@@ -43,6 +43,7 @@ from paradigms.reinforcement.frozen_features import (
     frozen_extractor,
     unwrap_features,
 )
+from paradigms.reinforcement.onnx_policy import PolicyExport
 from paradigms.reinforcement.presets import get_preset, has_preset
 from paradigms.reinforcement.validation import (
     ignore_irrelevant_checker_warnings,
@@ -54,7 +55,7 @@ BackboneSpec = str | os.PathLike[str] | Backbone
 logger = logging.getLogger(__name__)
 
 
-class Agent(PolicyAttribution, PolicyViews):
+class Agent(PolicyAttribution, PolicyExport, PolicyViews):
     """A reinforcement-learning agent: SB3 algorithm + ``BackboneExtractor`` + tuned preset.
 
     Args:

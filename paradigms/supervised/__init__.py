@@ -18,8 +18,16 @@ if TYPE_CHECKING:
         make_baseline,
     )
     from paradigms.supervised.regressor import Regressor
+    from paradigms.supervised.saved_model import export_saved_model
 
-__all__ = ["Classifier", "LabelEfficiency", "Regressor", "label_efficiency", "make_baseline"]
+__all__ = [
+    "Classifier",
+    "LabelEfficiency",
+    "Regressor",
+    "export_saved_model",
+    "label_efficiency",
+    "make_baseline",
+]
 
 _LAZY = {
     "Classifier": "paradigms.supervised.classifier",
@@ -27,6 +35,7 @@ _LAZY = {
     "LabelEfficiency": "paradigms.supervised.efficiency",
     "label_efficiency": "paradigms.supervised.efficiency",
     "make_baseline": "paradigms.supervised.efficiency",
+    "export_saved_model": "paradigms.supervised.saved_model",
 }
 
 

@@ -18,6 +18,7 @@ from paradigms.engine import Callback
 from paradigms.engine.attribution import ClassAttributionMixin
 from paradigms.engine.estimator import seed_from_random_state
 from paradigms.engine.few_labels import SemiSupervisedMixin
+from paradigms.engine.onnx_export import OnnxGraph, WithProbabilities, classes_note
 from paradigms.engine.semisupervised import UNLABELLED
 from paradigms.supervised._base import SupervisedEstimator
 
@@ -42,6 +43,8 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
     Fitted attributes: ``classes_``, ``model_`` (backbone + head), ``backbone_`` (a
     :class:`~paradigms.backbones.Backbone`, reusable by every paradigm), ``history_``,
     ``n_features_in_``, ``input_shape_``, ``n_unlabelled_`` (unlabelled rows learnt from).
+
+    ``export_onnx(path)`` writes the network as ONNX (logits and probabilities).
 
     ``attribute(X)`` says which input values drove each prediction (integrated gradients or
     saliency, through Captum: :class:`~paradigms.engine.attribution.ClassAttributionMixin`).
@@ -136,6 +139,16 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
 
     def _attribution_network(self) -> torch.nn.Module:
         return self.model_
+
+    def _onnx_graph(self, part: str) -> OnnxGraph:
+        """``input`` -> ``logits``, ``probabilities`` (columns in the order of ``classes_``,
+        which the file's metadata holds as JSON)."""
+        return OnnxGraph(
+            WithProbabilities(self.model_),
+            ("logits", "probabilities"),
+            backbone=self.backbone_,
+            metadata={"classes": classes_note(self.classes_)},
+        )
 
     def _training_mean(self) -> np.ndarray | None:
         normalizer = self.backbone_.normalizer

@@ -14,6 +14,7 @@ from torch.nn import functional
 
 from paradigms.backbones import Backbone
 from paradigms.engine import Callback
+from paradigms.engine.onnx_export import OnnxGraph
 from paradigms.supervised._base import SupervisedEstimator
 
 #: the MLP used by backbone="auto"/"mlp" on tabular data when backbone_kwargs is None
@@ -120,9 +121,28 @@ class Regressor(RegressorMixin, SupervisedEstimator):
         )
         return self
 
+    def _onnx_graph(self, part: str) -> OnnxGraph:
+        """``input`` -> ``prediction`` on the targets' scale, ``(batch,)`` for one target."""
+        module = RescaledOutputs(self.model_, self.target_mean_, self.target_scale_)
+        return OnnxGraph(module, ("prediction",), backbone=self.backbone_)
+
     def predict(self, X: Any) -> np.ndarray:
         """Predictions ``(n,)`` (or ``(n, k)`` for multi-output fits), on the targets' scale."""
         check_is_fitted(self)
         X = self._validate_inputs(X, reset=False)
         out = self._predict_outputs(X).double().numpy() * self.target_scale_ + self.target_mean_
         return out[:, 0] if len(self.target_mean_) == 1 else out  # (n, 1) targets became (n,)
+
+
+class RescaledOutputs(torch.nn.Module):
+    """Standardised outputs ``(B, k)`` -> the targets' scale; ``(B,)`` when ``k == 1``."""
+
+    def __init__(self, network: torch.nn.Module, mean: np.ndarray, scale: np.ndarray) -> None:
+        super().__init__()
+        self.network = network
+        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32))
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.network(x) * self.scale + self.mean
+        return out[:, 0] if self.mean.numel() == 1 else out

@@ -5,7 +5,6 @@ This is what ``paradigms supervised`` and the tour call.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -14,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from safetensors.numpy import save_file
 from sklearn.preprocessing import LabelEncoder
 
 from paradigms._common.checks import epochs_option
-from paradigms._common.files import atomic_write, write_json_atomic
+from paradigms._common.files import write_json_atomic
 from paradigms._common.rundir import prepare_run_dir
 from paradigms.backbones import save_backbone
 from paradigms.data import (
@@ -39,6 +37,7 @@ from paradigms.supervised.classifier import Classifier
 from paradigms.supervised.efficiency import label_efficiency
 from paradigms.supervised.regressor import Regressor
 from paradigms.supervised.run_config import SupervisedRunConfig
+from paradigms.supervised.saved_model import MODEL_FILE, save_model
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +177,7 @@ def run_supervised(
         run_dir / "backbone.safetensors",
         extra={"trained_by": "supervised", "dataset": config.dataset},
     )
-    _save_model(estimator, run_dir / "model.safetensors")
+    save_model(estimator, run_dir / MODEL_FILE)
     summary["run_dir"] = str(run_dir)
     write_json_atomic(run_dir / "summary.json", summary)
     write_html_report(
@@ -251,12 +250,3 @@ def _few_label_curve(
             if row["labels_per_class"] == k
         },
     }
-
-
-def _save_model(estimator: Classifier | Regressor, path: Path) -> None:
-    """Full network weights (backbone + head) as safetensors, with the label set as metadata."""
-    tensors = {k: v.detach().cpu().numpy() for k, v in estimator.model_.state_dict().items()}
-    meta = {"estimator": type(estimator).__name__}
-    if isinstance(estimator, Classifier):
-        meta["classes"] = json.dumps([str(c) for c in estimator.classes_])
-    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional
 
 from paradigms.engine.augment import random_affine
+
+#: images smaller than this (shorter side) are upsampled for timm models with image_size="auto"
+MIN_AUTO_SIZE = 32
 
 
 class InputAdapter(nn.Module):
@@ -50,6 +55,17 @@ class InputAdapter(nn.Module):
         self.register_buffer("mean", mean_t.reshape(1, channels, 1, 1))
         self.register_buffer("std", std_t.reshape(1, channels, 1, 1))
 
+    def settings(self) -> dict[str, Any]:
+        """The constructor's arguments as JSON-ready values (``augment`` off: for inference)."""
+        channels = int(self.mean.shape[1])
+        return {
+            "pixel_scale": float(self.pixel_scale),
+            "size": list(self.size) if self.size is not None else None,
+            "mean": self.mean.reshape(channels).tolist(),
+            "std": self.std.reshape(channels).tolist(),
+            "channels": channels,
+        }
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, C, H, W) -> (B, C, *size)``.
 
@@ -75,3 +91,31 @@ def pixel_scale_of(X: torch.Tensor | object) -> float:
 
     peak = float(np.abs(np.asarray(X)).max()) if np.asarray(X).size else 1.0
     return 1.0 if peak <= 1.0 else peak
+
+
+def target_size(
+    image_size: Any, height: int, width: int, data_config: dict[str, Any]
+) -> tuple[int, int] | None:
+    """The size a FineTuner resizes ``height x width`` images to (``None``: keep it).
+
+    Args:
+        image_size: the FineTuner's ``image_size``: ``None`` (keep), an int (square) or
+            ``"auto"``: the model's fixed input size if it has one, else images smaller than
+            :data:`MIN_AUTO_SIZE` on their short side scaled up to it.
+        height, width: the images' size.
+        data_config: timm's data config of the model (``input_size``, ``fixed_input_size``).
+    """
+    if image_size is None:
+        return None
+    if isinstance(image_size, (int, np.integer)):
+        if image_size < 1:
+            raise ValueError(f"image_size must be >= 1; got {image_size!r}.")
+        return (int(image_size), int(image_size))
+    if image_size != "auto":
+        raise ValueError(f"image_size must be 'auto', an int or None; got {image_size!r}.")
+    if data_config.get("fixed_input_size"):
+        return tuple(data_config["input_size"][1:])
+    if min(height, width) >= MIN_AUTO_SIZE:
+        return None
+    factor = MIN_AUTO_SIZE / min(height, width)
+    return (round(height * factor), round(width * factor))

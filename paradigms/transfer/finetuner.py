@@ -31,6 +31,7 @@ from paradigms.engine import Callback
 from paradigms.engine.attribution import ClassAttributionMixin
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state
 from paradigms.engine.few_labels import SemiSupervisedMixin
+from paradigms.engine.onnx_export import OnnxGraph, WithProbabilities, classes_note
 from paradigms.engine.semisupervised import UNLABELLED
 from paradigms.transfer._network import (
     FeaturesOf,
@@ -38,7 +39,7 @@ from paradigms.transfer._network import (
     has_depthwise_convolutions,
     zero_head,
 )
-from paradigms.transfer.adapter import InputAdapter, pixel_scale_of
+from paradigms.transfer.adapter import InputAdapter, pixel_scale_of, target_size
 from paradigms.transfer.auto_strategy import choose_strategy
 from paradigms.transfer.strategies import (
     STRATEGIES,
@@ -55,8 +56,6 @@ LINEAR_PROBE_LR = 1e-2
 #: lr="auto" for fine-tuning with frozen BatchNorm statistics (ImageNet EfficientNet-Lite0 on
 #: digits, 5 labels per class: 0.891 at 6e-4, 0.878 at 3e-4, 0.524 at 1.5e-3)
 FROZEN_BATCHNORM_LR = 6e-4
-#: images smaller than this (shorter side) are upsampled for timm models with image_size="auto"
-MIN_AUTO_SIZE = 32
 #: the safetensors metadata key of FineTuner.save_weights files (what the file was saved from)
 WEIGHTS_METADATA_KEY = "paradigms.finetuner"
 BATCHNORM_MODES = ("auto", "frozen", "train")
@@ -140,7 +139,8 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
     Fitted attributes: ``classes_``, ``strategy_``, ``probe_accuracy_`` (the cross-validated
     probe accuracy ``"auto"`` decided on, else ``None``), ``model_`` (the timm model, or
     backbone + head),
-    ``network_`` (input adapter + model, what predicts), ``history_``, ``n_features_in_``,
+    ``network_`` (input adapter + model, what predicts; ``export_onnx(path)`` writes it as
+    ONNX), ``history_``, ``n_features_in_``,
     ``input_shape_``, ``epochs_``, ``n_unlabelled_``. ``attribute(X)`` explains predictions
     in the input's pixels (through the adapter), as for the Classifier.
     """
@@ -254,22 +254,6 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
             return has_depthwise_convolutions(model)
         return bool(self.channels_last)
 
-    def _target_size(self, height: int, width: int, data_config: dict[str, Any]) -> Any:
-        if self.image_size is None:
-            return None
-        if isinstance(self.image_size, (int, np.integer)):
-            if self.image_size < 1:
-                raise ValueError(f"image_size must be >= 1; got {self.image_size!r}.")
-            return (int(self.image_size), int(self.image_size))
-        if self.image_size != "auto":
-            raise ValueError(f"image_size must be 'auto', an int or None; got {self.image_size!r}.")
-        if data_config.get("fixed_input_size"):
-            return tuple(data_config["input_size"][1:])
-        if min(height, width) >= MIN_AUTO_SIZE:
-            return None
-        factor = MIN_AUTO_SIZE / min(height, width)
-        return (round(height * factor), round(width * factor))
-
     def _build_from_backbone(self, X: np.ndarray, n_classes: int) -> TransferNet:
         backbone = resolve_backbone(self.weights, tuple(X.shape[1:]))
         if (
@@ -306,7 +290,7 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
         data_config["fixed_input_size"] = bool(pretrained_cfg.get("fixed_input_size", False))
         adapter = InputAdapter(
             pixel_scale=pixel_scale_of(X),
-            size=self._target_size(X.shape[2], X.shape[3], data_config),
+            size=target_size(self.image_size, X.shape[2], X.shape[3], data_config),
             mean=data_config["mean"],
             std=data_config["std"],
             channels=X.shape[1],
@@ -392,6 +376,17 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
     def _attribution_network(self) -> nn.Module:
         return self.network_
 
+    def _onnx_graph(self, part: str) -> OnnxGraph:
+        """``input`` (images as fit read them) -> ``logits``, ``probabilities``; the input
+        adaptation (pixel scale, resizing, the model's mean/std) is inside the graph."""
+        notes = {"classes": classes_note(self.classes_)}
+        module = WithProbabilities(self.network_)
+        if isinstance(self.model_, BackboneWithHead):
+            backbone = self.model_.backbone
+            return OnnxGraph(module, ("logits", "probabilities"), backbone=backbone, metadata=notes)
+        scale = float(getattr(self.network_.adapter, "pixel_scale", torch.tensor(1.0)))
+        return OnnxGraph(module, ("logits", "probabilities"), pixel_scale=scale, metadata=notes)
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities ``(n, n_classes)`` in the order of ``classes_``."""
         check_is_fitted(self)
@@ -411,7 +406,8 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
         names, the classifier included, so :func:`~paradigms.transfer.load_pretrained` with
         ``num_classes=None`` predicts these classes again), for a Backbone source the backbone
         as :func:`~paradigms.backbones.save_backbone` writes it (the head is task-specific).
-        The metadata notes the model, the classes and the input shape.
+        The metadata notes the model, the classes, the input shape and the input adaptation
+        (what :func:`~paradigms.transfer.export_saved_weights` rebuilds the network from).
 
         Returns:
             The path written.
@@ -431,6 +427,8 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
             "classes": [c.item() if hasattr(c, "item") else c for c in self.classes_],
             "input_shape": list(self.input_shape_),
         }
+        if isinstance(self.network_.adapter, InputAdapter):
+            notes["adapter"] = self.network_.adapter.settings()
         if isinstance(self.model_, BackboneWithHead):
             return save_backbone(self.model_.backbone, target, extra={"finetuner": notes})
         tensors = {k: v.detach().cpu().contiguous() for k, v in self.model_.state_dict().items()}

@@ -15,8 +15,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from paradigms._common.seeding import seed_everything
 from paradigms.backbones import Backbone, ProjectedBackbone, project_backbone
+from paradigms.backbones.onnx import example_inputs
 from paradigms.engine import Callback
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state, to_numpy
+from paradigms.engine.onnx_export import OnnxGraph, Reshaped
 from paradigms.unsupervised._network import KINDS, AutoEncoderNet, ReconstructionLoss
 from paradigms.unsupervised.anomaly import AnomalyScorer
 from paradigms.unsupervised.decoders import mirror_decoder
@@ -216,6 +218,23 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
     def score(self, X: Any, y: Any = None) -> float:
         """Mean of :meth:`score_samples` (higher is better)."""
         return float(np.mean(self.score_samples(X)))
+
+    _onnx_parts = ("encoder", "decoder", "autoencoder")
+
+    def _onnx_graph(self, part: str) -> OnnxGraph:
+        """``encoder``: ``input`` -> ``code`` ``(batch, latent_dim)``; ``decoder``: ``code`` ->
+        ``reconstruction`` shaped like the training samples; ``autoencoder``: ``input`` ->
+        ``reconstruction``."""
+        shape = self.input_shape_
+        if part == "encoder":
+            return OnnxGraph(self.encoder_, ("code",), backbone=self.encoder_)
+        if part == "autoencoder":
+            module = Reshaped(_Reconstructor(self.model_), shape)
+            return OnnxGraph(module, ("reconstruction",), backbone=self.encoder_)
+        inputs = example_inputs(self.encoder_.normalizer, self.encoder_.in_shape)
+        codes = torch.from_numpy(self._codes(inputs.numpy()).astype(np.float32))
+        module = Reshaped(_Decoder(self.model_), shape)
+        return OnnxGraph(module, ("reconstruction",), input_name="code", example=codes)
 
     def latent_traversal(
         self, X: Any, units: Sequence[int] | None = None, steps: int = 7, span: float = 2.0

@@ -38,7 +38,7 @@ class MLPDecoder(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         """``(B, latent_dim) -> (B, *out_shape)``."""
-        return self.layers(z).reshape(len(z), *self.out_shape)
+        return self.layers(z).reshape(z.shape[0], *self.out_shape)
 
 
 class ConvDecoder(nn.Module):
@@ -77,7 +77,7 @@ class ConvDecoder(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         """``(B, latent_dim) -> (B, C, H, W)``."""
-        grid = self.project(z).reshape(len(z), self.start_channels, *self.start)
+        grid = self.project(z).reshape(z.shape[0], self.start_channels, *self.start)
         out = self.layers(grid)
         return out[:, :, : self.out_shape[1], : self.out_shape[2]]
 
