@@ -35,6 +35,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/unseen_envs.py
 	$(BIN)/python benchmarks/interpretation.py
 	$(BIN)/python benchmarks/scaling.py
+	$(BIN)/python benchmarks/onnx_export.py
+	$(BIN)/python benchmarks/tuning.py
 
 clean-venv:
 	rm -rf $(VENV)

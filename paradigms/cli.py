@@ -76,6 +76,7 @@ def _add_run_parser(
     *,
     data: str = "dataset",
     help_overrides: dict[str, str] | None = None,
+    resumable: bool = True,
 ) -> argparse.ArgumentParser:
     """A subcommand whose options are the fields of a run-config dataclass, plus run options.
 
@@ -87,6 +88,7 @@ def _add_run_parser(
         description: the subcommand's ``--help`` description.
         data: what names the default run folder (``runs/<name>-<data>-<time>``).
         help_overrides: option help texts that replace ``_HELP``'s for this subcommand.
+        resumable: add ``--resume`` (a study resumes by naming its ``--storage`` again).
     """
     helps = {**_HELP, **(help_overrides or {})}
     p = sub.add_parser(
@@ -109,9 +111,53 @@ def _add_run_parser(
     p.add_argument(
         "--out", default=None, help=f"run directory (default: runs/{name}-<{data}>-<time>)"
     )
-    p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
+    if resumable:
+        p.add_argument(
+            "--resume", action="store_true", help="continue the interrupted run in --out"
+        )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return p
+
+
+def _add_tune_parser(sub: argparse._SubParsersAction) -> None:
+    """``paradigms tune supervised|unsupervised|transfer|rl [that run's options] --trials N``."""
+
+    tune = sub.add_parser(
+        "tune",
+        help="search a paradigm's hyperparameters with Optuna -> DIR/best_params.json",
+        description="An Optuna study (TPE sampler, median pruner fed by each epoch's "
+        "validation metric or each evaluation's return) over the search space in "
+        "paradigms/_common/search_spaces.json (rl-baselines3-zoo's for RL), then the best "
+        "parameters against the defaults on held-out data. Several processes or machines join "
+        "one study by passing the same --storage and --study-name. Needs pip install "
+        "'paradigms[tune]'.",
+    )
+    kinds = tune.add_subparsers(dest="paradigm", metavar="PARADIGM", required=True)
+    for name, (config_cls, _) in _tune_commands().items():
+        helps = {
+            "supervised": _SUPERVISED_HELP,
+            "rl": {**_RL_HELP, "timesteps": "steps per trial (0: 20,000)"},
+        }.get(name, {})
+        p = _add_run_parser(
+            kinds,
+            name,
+            config_cls,
+            f"tune what 'paradigms {name}' trains",
+            f"Tune the hyperparameters of what 'paradigms {name}' trains.",
+            data="env" if name == "rl" else "dataset",
+            help_overrides=helps,
+            resumable=False,
+        )
+        p.add_argument("--trials", type=int, default=20, help="finished trials of the study")
+        p.add_argument("--timeout", type=float, default=None, help="seconds for this process")
+        p.add_argument(
+            "--storage",
+            default=None,
+            help="Optuna storage shared by processes/machines: sqlite:///study.db, "
+            "postgresql://user:pass@host/db, mysql://... (default: in memory)",
+        )
+        p.add_argument("--study-name", default=None, help="the study's name in --storage")
+        p.add_argument("--tune-seed", type=int, default=0, help="the TPE sampler's seed")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -184,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the envs and algorithms with tuned hyperparameters, then exit",
     )
     sub.add_parser("backbones", help="list registered backbones")
+    _add_tune_parser(sub)
     export = sub.add_parser(
         "export",
         help="write a run's model (or an rl run's policy) as ONNX",
@@ -211,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return _dispatch(args)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, ImportError) as exc:  # ImportError: an extra's hint
         print(f"paradigms {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -221,6 +268,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _config_from_args(config_cls: type, args: argparse.Namespace) -> Any:
     return config_cls(**{f.name: getattr(args, f.name) for f in fields(config_cls)})
+
+
+def _tune_commands() -> dict[str, tuple[type, Any]]:
+    """``{paradigm: (its run-config class, its tune function)}`` (the functions load lazily)."""
+    from paradigms.reinforcement.run_config import RLRunConfig
+    from paradigms.supervised.run_config import SupervisedRunConfig
+    from paradigms.transfer.run_config import TransferRunConfig
+    from paradigms.unsupervised.run_config import UnsupervisedRunConfig
+
+    return {
+        "supervised": (SupervisedRunConfig, "paradigms.supervised.tune_run:tune_supervised"),
+        "unsupervised": (
+            UnsupervisedRunConfig,
+            "paradigms.unsupervised.tune_run:tune_unsupervised",
+        ),
+        "transfer": (TransferRunConfig, "paradigms.transfer.tune_run:tune_transfer"),
+        "rl": (RLRunConfig, "paradigms.reinforcement.tune_run:tune_rl"),
+    }
+
+
+def _tune(args: argparse.Namespace) -> int:
+    import importlib
+
+    from paradigms._common.tuning import StudyOptions
+
+    options = StudyOptions(args.trials, args.timeout, args.storage, args.study_name, args.tune_seed)
+    config_cls, target = _tune_commands()[args.paradigm]
+    module, function = target.split(":")
+    tune = getattr(importlib.import_module(module), function)
+    summary = tune(_config_from_args(config_cls, args), options, args.out)
+    print(json.dumps(summary, indent=2))
+    return 0
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -242,6 +321,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             f"onnxruntime vs torch max |difference|: {checked}"
         )
         return 0
+    if args.command == "tune":
+        return _tune(args)
     if args.command == "rl" and args.list_presets:
         from paradigms.reinforcement.presets import list_presets
 

@@ -21,7 +21,8 @@ def test_help_lists_every_command(capsys):
         main(["--help"])
     assert exc.value.code == 0
     out = capsys.readouterr().out
-    for command in ("tour", "supervised", "unsupervised", "transfer", "rl", "backbones", "export"):
+    commands = ("tour", "supervised", "unsupervised", "transfer", "rl", "backbones", "export")
+    for command in (*commands, "tune"):
         assert command in out
 
 

@@ -28,6 +28,8 @@ BUDGETS = [
     ("total_timesteps=20_000", "total_timesteps=512"),
     ('Agent("CartPole-v1", algo="ppo", seed=0).learn(30_000)',
      'Agent("CartPole-v1", algo="ppo", seed=0).learn(1_000)'),
+    ('trials=20, out="tune-digits")', 'trials=2, out="tune-digits")'),
+    ("timesteps=20_000, trials=20,", "timesteps=512, trials=2, n_evaluations=1, eval_episodes=1,"),
 ]  # fmt: skip
 
 
@@ -63,6 +65,6 @@ def test_readme_python_blocks_run(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-4000:]
     written_files = ("digits.safetensors", "label_efficiency.png", "enc.safetensors", "digits.onnx")
-    for written in (*written_files, "cartpole.onnx", "encoder.onnx", "backbone.onnx"):
+    for written in (*written_files, "cartpole.onnx", "encoder.onnx", "tune-digits/trials.csv"):
         assert (tmp_path / written).is_file(), written
     assert (tmp_path / "plots" / "attributions.png").is_file()

@@ -5,6 +5,7 @@ from paradigms.engine.checkpoint import Checkpoint, load_checkpoint
 from paradigms.engine.history import History
 from paradigms.engine.loop import fit
 from paradigms.engine.state import TrainState
+from paradigms.engine.tuning import TrialPruning, tune_estimator
 
 __all__ = [
     "CSVLogger",
@@ -14,6 +15,8 @@ __all__ = [
     "History",
     "TensorBoardLogger",
     "TrainState",
+    "TrialPruning",
     "fit",
     "load_checkpoint",
+    "tune_estimator",
 ]

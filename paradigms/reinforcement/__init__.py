@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         interquartile_mean,
         summarize_seeds,
     )
+    from paradigms.reinforcement.tuning import tune_agent
     from paradigms.reinforcement.validation import validate_env
 
 __all__ = [
@@ -55,11 +56,13 @@ __all__ = [
     "record_episode",
     "resolve_env",
     "summarize_seeds",
+    "tune_agent",
     "validate_env",
 ]
 
 _LAZY = {
     "Agent": "paradigms.reinforcement.agent",
+    "tune_agent": "paradigms.reinforcement.tuning",
     "BackboneExtractor": "paradigms.reinforcement.extractor",
     "EnvSource": "paradigms.reinforcement.env_source",
     "GridWorldEnv": "paradigms.reinforcement.envs",

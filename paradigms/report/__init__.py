@@ -40,6 +40,7 @@ from paradigms.report.latent import plot_latent_scatter
 from paradigms.report.mistakes import ConfusedPair, most_confused_pairs, top_losses
 from paradigms.report.reconstructions import plot_reconstructions
 from paradigms.report.regression import plot_predictions_vs_truth
+from paradigms.report.study_plots import plot_optimization_history, plot_param_importances
 
 __all__ = [
     "ATTRIBUTION_METHODS",
@@ -59,6 +60,8 @@ __all__ = [
     "plot_latent_scatter",
     "plot_latent_traversal",
     "plot_learning_curves",
+    "plot_optimization_history",
+    "plot_param_importances",
     "plot_predictions_vs_truth",
     "plot_reconstruction_errors",
     "plot_reconstructions",

@@ -140,6 +140,9 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
     def _attribution_network(self) -> torch.nn.Module:
         return self.model_
 
+    #: what tune_estimator searches (search_spaces.json), monitors and which way
+    _tuning = ("classifier", "val_accuracy", "maximize")
+
     def _onnx_graph(self, part: str) -> OnnxGraph:
         """``input`` -> ``logits``, ``probabilities`` (columns in the order of ``classes_``,
         which the file's metadata holds as JSON)."""

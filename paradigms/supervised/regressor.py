@@ -121,6 +121,9 @@ class Regressor(RegressorMixin, SupervisedEstimator):
         )
         return self
 
+    #: what tune_estimator searches (search_spaces.json), monitors and which way
+    _tuning = ("regressor", "val_r2", "maximize")
+
     def _onnx_graph(self, part: str) -> OnnxGraph:
         """``input`` -> ``prediction`` on the targets' scale, ``(batch,)`` for one target."""
         module = RescaledOutputs(self.model_, self.target_mean_, self.target_scale_)

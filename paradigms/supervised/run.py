@@ -42,7 +42,36 @@ from paradigms.supervised.saved_model import MODEL_FILE, save_model
 logger = logging.getLogger(__name__)
 
 
-def _load(config: SupervisedRunConfig) -> Dataset:
+def build_estimator(
+    config: SupervisedRunConfig,
+    *,
+    classification: bool,
+    run_dir: Path | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    few_labels: bool = False,
+) -> Classifier | Regressor:
+    """The Classifier (or Regressor) a supervised run trains, from its config."""
+    params: dict[str, Any] = dict(
+        backbone=config.backbone,
+        max_epochs=epochs_option(config.max_epochs),
+        batch_size=config.batch_size,
+        lr=config.lr,
+        # a few labels are too precious to hold out for validation
+        validation_fraction=0.0 if few_labels else config.validation_fraction,
+        device=config.device,
+        random_state=config.seed,
+        verbose=int(progress),
+        run_dir=run_dir,
+        resume=resume,
+    )
+    if classification:
+        return Classifier(semi_supervised_steps=config.semi_supervised_steps, **params)
+    return Regressor(**params)
+
+
+def load_run_data(config: SupervisedRunConfig) -> Dataset:
+    """The run's dataset; a ``ValueError`` when it has no labels."""
     # digits as (n, 1, 8, 8): "auto" picks the CNN
     data = load_dataset(config.dataset, True, config.target, config.image_size)
     if data.y is None or data.task == "unlabeled":
@@ -71,7 +100,7 @@ def run_supervised(
     Returns:
         The summary dict (also written to ``summary.json``), including ``run_dir``.
     """
-    data = _load(config)
+    data = load_run_data(config)
     is_classification = data.task == "classification"
     few_labels = config.labels_per_class > 0
     if few_labels and not is_classification:
@@ -86,25 +115,14 @@ def run_supervised(
         data.X, data.y, test_size=config.test_size, random_state=config.seed
     )
     y_fit = _hide_labels(y_tr, config.labels_per_class, config.seed) if few_labels else y_tr
-    params: dict[str, Any] = dict(
-        backbone=config.backbone,
-        max_epochs=epochs_option(config.max_epochs),
-        batch_size=config.batch_size,
-        lr=config.lr,
-        # a few labels are too precious to hold out for validation
-        validation_fraction=0.0 if few_labels else config.validation_fraction,
-        device=config.device,
-        random_state=config.seed,
-        verbose=int(progress),
+    estimator = build_estimator(
+        config,
+        classification=is_classification,
         run_dir=run_dir,
         resume=resume,
+        progress=progress,
+        few_labels=few_labels,
     )
-    if is_classification:
-        estimator: Classifier | Regressor = Classifier(
-            semi_supervised_steps=config.semi_supervised_steps, **params
-        )
-    else:
-        estimator = Regressor(**params)
     started = time.perf_counter()
     estimator.fit(X_tr, y_fit)
     fit_seconds = time.perf_counter() - started

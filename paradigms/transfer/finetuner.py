@@ -376,6 +376,9 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
     def _attribution_network(self) -> nn.Module:
         return self.network_
 
+    #: what tune_estimator searches (search_spaces.json), monitors and which way
+    _tuning = ("finetuner", "val_accuracy", "maximize")
+
     def _onnx_graph(self, part: str) -> OnnxGraph:
         """``input`` (images as fit read them) -> ``logits``, ``probabilities``; the input
         adaptation (pixel scale, resizing, the model's mean/std) is inside the graph."""

@@ -49,6 +49,21 @@ def parse_classes(spec: str) -> list[int] | None:
         ) from exc
 
 
+def load_run_data(config: TransferRunConfig) -> tuple[np.ndarray, np.ndarray, list[int] | None]:
+    """``(X, y, classes)``: the labelled dataset, kept to ``config.classes`` when given."""
+    data = load_dataset(config.dataset, True, config.target, config.image_size)
+    if data.y is None or data.task != "classification":
+        raise ValueError(f"dataset {config.dataset!r} has no class labels; transfer needs them.")
+    X, y = data.X, data.y
+    classes = parse_classes(config.classes)
+    if classes is not None:
+        keep = np.isin(y, classes)
+        if not keep.any():
+            raise ValueError(f"no samples of classes {classes} in {config.dataset!r}.")
+        X, y = X[keep], y[keep]
+    return X, y, classes
+
+
 def few_shot_split(
     y: np.ndarray, budgets: list[int], seed: int
 ) -> tuple[dict[int, np.ndarray], np.ndarray]:
@@ -90,16 +105,7 @@ def run_transfer(
     Returns:
         The summary dict, including ``run_dir``.
     """
-    data = load_dataset(config.dataset, True, config.target, config.image_size)
-    if data.y is None or data.task != "classification":
-        raise ValueError(f"dataset {config.dataset!r} has no class labels; transfer needs them.")
-    X, y = data.X, data.y
-    classes = parse_classes(config.classes)
-    if classes is not None:
-        keep = np.isin(y, classes)
-        if not keep.any():
-            raise ValueError(f"no samples of classes {classes} in {config.dataset!r}.")
-        X, y = X[keep], y[keep]
+    X, y, classes = load_run_data(config)
     weights: str | None = None if config.weights.lower() == "none" else config.weights
     run_dir = prepare_run_dir(out, f"transfer-{Path(config.dataset).stem}", asdict(config), resume)
     budgets = sorted(

@@ -219,6 +219,9 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         """Mean of :meth:`score_samples` (higher is better)."""
         return float(np.mean(self.score_samples(X)))
 
+    #: what tune_estimator searches (search_spaces.json), monitors and which way
+    _tuning = ("autoencoder", "val_loss", "minimize")
+
     _onnx_parts = ("encoder", "decoder", "autoencoder")
 
     def _onnx_graph(self, part: str) -> OnnxGraph:
