@@ -74,6 +74,30 @@ def _plot_inside(
     )
 
 
+def build_autoencoder(
+    config: UnsupervisedRunConfig,
+    *,
+    run_dir: Path | None = None,
+    resume: bool = False,
+    progress: bool = False,
+) -> AutoEncoder:
+    """The AutoEncoder an unsupervised run trains, from its config."""
+    return AutoEncoder(
+        backbone=config.backbone,
+        latent_dim=config.latent_dim,
+        kind=config.kind,
+        max_epochs=config.max_epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        validation_fraction=config.validation_fraction,
+        device=config.device,
+        random_state=config.seed,
+        verbose=int(progress),
+        run_dir=run_dir,
+        resume=resume,
+    )
+
+
 def run_unsupervised(
     config: UnsupervisedRunConfig,
     out: str | os.PathLike[str] | None = None,
@@ -99,20 +123,7 @@ def run_unsupervised(
     X_tr, X_te, _, y_te = train_test_split_stratified(
         data.X, labels, test_size=config.test_size, random_state=config.seed
     )
-    ae = AutoEncoder(
-        backbone=config.backbone,
-        latent_dim=config.latent_dim,
-        kind=config.kind,
-        max_epochs=config.max_epochs,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        validation_fraction=config.validation_fraction,
-        device=config.device,
-        random_state=config.seed,
-        verbose=int(progress),
-        run_dir=run_dir,
-        resume=resume,
-    )
+    ae = build_autoencoder(config, run_dir=run_dir, resume=resume, progress=progress)
     started = time.perf_counter()
     ae.fit(X_tr)
     fit_seconds = time.perf_counter() - started

@@ -15,6 +15,7 @@ from paradigms._common.tuning import StudyOptions
 from paradigms.data import load_dataset, train_test_split_stratified
 from paradigms.engine.tuning import tune_against_defaults
 from paradigms.unsupervised.autoencoder import AutoEncoder
+from paradigms.unsupervised.run import build_autoencoder
 from paradigms.unsupervised.run_config import UnsupervisedRunConfig
 
 
@@ -36,17 +37,7 @@ def tune_unsupervised(
     X_tr, X_te, _, _ = train_test_split_stratified(
         data.X, labels, test_size=config.test_size, random_state=config.seed
     )
-    ae = AutoEncoder(
-        backbone=config.backbone,
-        latent_dim=config.latent_dim,
-        kind=config.kind,
-        max_epochs=config.max_epochs,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        validation_fraction=config.validation_fraction,
-        device=config.device,
-        random_state=config.seed,
-    )
+    ae = build_autoencoder(config)
     summary = tune_against_defaults(
         ae,
         (X_tr, None),
