@@ -7,7 +7,6 @@ import gymnasium
 import numpy as np
 import pytest
 import torch
-from gymnasium import spaces
 
 from paradigms.reinforcement import Agent
 from paradigms.reinforcement.envs import LineTargetEnv, PixelSideEnv
@@ -112,19 +111,9 @@ def test_dqn_and_continuous_actions():
     np.testing.assert_allclose(np.abs(signed), summed, rtol=1e-4, atol=1e-6)  # one dimension
 
 
-def test_dict_observations_are_refused_with_the_reason():
-    class TwoEntries(LineTargetEnv):
-        def __init__(self) -> None:
-            super().__init__()
-            self.observation_space = spaces.Dict(
-                {"position": spaces.Box(-1, 1, (1,)), "target": spaces.Box(-1, 1, (1,))}
-            )
-
-        def _obs(self):
-            x, target = super()._obs()
-            return {"position": np.array([x], np.float32), "target": np.array([target], np.float32)}
-
-    agent = Agent(TwoEntries, algo="ppo", seed=0, num_threads=1, check_env=False, **TINY_PPO)
+def test_dict_observations_are_refused_with_the_reason(two_entry_dict_env):
+    options = {"seed": 0, "num_threads": 1, "check_env": False, **TINY_PPO}
+    agent = Agent(two_entry_dict_env, algo="ppo", **options)
     assert "Box observations" in agent.attribution_refusal()
     with pytest.raises(ValueError, match="this agent reads Dict observations"):
         agent.attribute({"position": np.zeros((1, 1)), "target": np.zeros((1, 1))})

@@ -12,7 +12,7 @@ import pytest
 from gymnasium import spaces
 
 from paradigms.cli import main
-from paradigms.reinforcement import Agent, LineTargetEnv, PixelCatchEnv
+from paradigms.reinforcement import Agent, PixelCatchEnv
 
 TINY = {"num_threads": 1}
 
@@ -80,19 +80,8 @@ def test_image_policy_reads_uint8_channel_last_frames(tmp_path, frozen):
     assert np.array_equal(onnx_actions(again.path, frames), agent.predict(frames)[0])
 
 
-def test_dict_observations_are_refused_with_the_reason(tmp_path):
-    class TwoEntries(LineTargetEnv):
-        def __init__(self) -> None:
-            super().__init__()
-            self.observation_space = spaces.Dict(
-                {"position": spaces.Box(-1, 1, (1,)), "target": spaces.Box(-1, 1, (1,))}
-            )
-
-        def _obs(self):
-            x, target = super()._obs()
-            return {"position": np.array([x], np.float32), "target": np.array([target], np.float32)}
-
-    agent = Agent(TwoEntries, algo="ppo", seed=0, check_env=False, n_steps=32, **TINY)
+def test_dict_observations_are_refused_with_the_reason(tmp_path, two_entry_dict_env):
+    agent = Agent(two_entry_dict_env, algo="ppo", seed=0, check_env=False, n_steps=32, **TINY)
     with pytest.raises(ValueError, match=r"Dict observations.*backbones_"):
         agent.export_onnx(tmp_path / "dict.onnx")
     with pytest.raises(ValueError, match=r"ending in \.onnx"):

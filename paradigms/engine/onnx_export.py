@@ -125,7 +125,8 @@ class OnnxExportMixin:
             part: what to export, for estimators with several networks (``AutoEncoder``:
                 ``"encoder"``, ``"decoder"`` or ``"autoencoder"``); ``None`` is the default part.
             X: samples ``(n, ...)`` shaped as in ``fit`` to trace and check on (default:
-                random inputs on the training data's scale).
+                random inputs on the training data's scale); parts that read codes (the
+                decoder) trace on codes of random inputs.
 
         Returns:
             :class:`~paradigms._common.onnx_export.OnnxExport`: the path, input and output
