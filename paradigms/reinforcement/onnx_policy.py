@@ -5,7 +5,8 @@ What SB3 does around the network is inside the graph, so that the file alone act
 transposition of image observations, SB3's uint8 / 255 scaling, ``VecNormalize``'s
 observation statistics, a frozen backbone computed outside the policy, the greedy action
 (argmax of logits or Q-values), and for continuous actions SB3's clipping to the action
-space (PPO, A2C) or its rescaling of the actor's tanh output to the bounds (SAC, TD3).
+space (PPO, A2C) or its rescaling of the actor's tanh output to the bounds (SAC, TD3), then
+clipped, so that float32 rounding never yields an action outside the space.
 SB3 users hand-write such a wrapper (SB3 issues #383, #1349); here it is built from the agent.
 """
 
@@ -77,7 +78,8 @@ class DeterministicPolicy(nn.Module):
         if isinstance(self.action_space, spaces.Discrete):
             return out.argmax(dim=1)
         if self.policy.squash_output:  # SAC, TD3 (gSDE): tanh output in [-1, 1] -> the bounds
-            return self.action_low + 0.5 * (out + 1.0) * (self.action_high - self.action_low)
+            out = self.action_low + 0.5 * (out + 1.0) * (self.action_high - self.action_low)
+        # clipped either way: float32 rounding of the rescaling may step 1 ulp past a bound
         return torch.maximum(torch.minimum(out, self.action_high), self.action_low)
 
     def _network_output(self, x: torch.Tensor) -> torch.Tensor:
