@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/onnx_export.py
 	$(BIN)/python benchmarks/tuning.py
+	$(BIN)/python benchmarks/sb3_files.py
 
 clean-venv:
 	rm -rf $(VENV)

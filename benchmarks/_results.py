@@ -14,7 +14,7 @@ import os
 import shlex
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +206,23 @@ def section_header(title: str, results: dict[str, Any], machine: str, protocol: 
         f"- protocol: {protocol}",
         "",
     ]
+
+
+def run_benchmark(
+    doc: str,
+    run: Callable[[bool, str, int], dict[str, Any]],
+    render: Callable[[dict[str, Any]], str],
+    *,
+    name: str,
+    threads: int,
+    argv: Sequence[str] | None = None,
+) -> int:
+    """The ``main`` of a benchmark timed in repeats: parse the options (the first paragraph
+    of ``doc`` is the description), fix torch's threads, ``run(quick, command, repeats)``
+    (5 repeats, 1 with ``--quick``) and :func:`publish` what ``render`` makes of it."""
+    import torch
+
+    args = parse_options(doc.split("\n\n")[0], argv)
+    torch.set_num_threads(threads)
+    results = run(args.quick, command_line(), args.repeats or (1 if args.quick else 5))
+    return publish(results, render(results), name=name, quick=args.quick, no_write=args.no_write)

@@ -40,13 +40,11 @@ from typing import Any
 import numpy as np
 import torch
 from _results import (
-    command_line,
     finish_results,
     goal,
     goal_lines,
     md_table,
-    parse_options,
-    publish,
+    run_benchmark,
     section_header,
 )
 from _timing import load_average, machine_info, time_alternating
@@ -267,12 +265,7 @@ def render_markdown(results: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_options(__doc__.split("\n\n")[0], argv)
-    torch.set_num_threads(THREADS)
-    results = run(args.quick, command_line(), args.repeats or (1 if args.quick else 5))
-    return publish(
-        results, render_markdown(results), name=SECTION, quick=args.quick, no_write=args.no_write
-    )
+    return run_benchmark(__doc__, run, render_markdown, name=SECTION, threads=THREADS, argv=argv)
 
 
 if __name__ == "__main__":

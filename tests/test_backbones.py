@@ -87,6 +87,16 @@ def test_mlp_flattens_image_inputs() -> None:
     assert bb(torch.randn(3, 1, 4, 4)).shape == (3, 8)
 
 
+def test_flatten_has_no_weights_and_keeps_its_normaliser(tmp_path: Path) -> None:
+    bb = create_backbone("flatten", in_shape=(2, 3, 4))
+    assert list(bb.parameters()) == [] and bb.out_features == 24
+    x = torch.randn(5, 2, 3, 4)
+    assert torch.equal(bb(x), x.reshape(5, 24))
+    _fit_normalizer(bb)
+    loaded = load_backbone(save_backbone(bb, tmp_path / "flat.safetensors"))
+    assert torch.allclose(loaded(x), bb.normalizer(x).reshape(5, 24))
+
+
 @pytest.mark.parametrize(
     "in_shape", [(1, 8, 8), (3, 16, 16), (3, 32, 32), (4, 64, 64), (3, 224, 224)]
 )

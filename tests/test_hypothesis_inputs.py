@@ -163,6 +163,53 @@ def test_load_backbone_of_truncated_or_tampered_files(tmp_path, cut, flip, junk)
     works_or_explains(lambda: load_backbone(damaged))
 
 
+@pytest.fixture(scope="module")
+def sb3_zip(tmp_path_factory):
+    from stable_baselines3 import PPO
+
+    path = tmp_path_factory.mktemp("sb3") / "ppo.zip"
+    PPO("MlpPolicy", "CartPole-v1", n_steps=16, batch_size=16, seed=0).save(path)
+    return path
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=6,
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(cut=st.integers(0, 100_000), flip=st.integers(0, 100_000), data=st.data())
+def test_load_of_tampered_sb3_files(tmp_path, sb3_zip, cut, flip, data):
+    import json
+    import warnings
+    import zipfile
+
+    from paradigms.reinforcement import Agent
+
+    damaged = tmp_path / "damaged.zip"
+    if data.draw(st.booleans(), label="bytes, not fields"):
+        blob = bytearray(sb3_zip.read_bytes())[: cut % (sb3_zip.stat().st_size + 1)]
+        if blob:
+            blob[flip % len(blob)] ^= 0xFF
+        damaged.write_bytes(bytes(blob))
+    else:  # a readable field replaced by another JSON value
+        with zipfile.ZipFile(sb3_zip) as src:
+            fields = json.loads(src.read("data"))
+            key = data.draw(st.sampled_from(sorted(fields)), label="field")
+            fields[key] = data.draw(JSON_VALUES, label="value")
+            with zipfile.ZipFile(damaged, "w") as dst:
+                for name in src.namelist():
+                    blob = json.dumps(fields).encode() if name == "data" else src.read(name)
+                    dst.writestr(name, blob)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        agent = works_or_explains(lambda: Agent.load(damaged, env="CartPole-v1"))
+    if agent is not None:
+        assert np.isin(agent.predict(np.zeros((2, 4), np.float32))[0], [0, 1]).all()
+
+
 # ------------------------------------------------------------------------------- tables
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(

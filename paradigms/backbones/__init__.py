@@ -7,6 +7,7 @@
 """
 
 from paradigms.backbones import cnn as _cnn  # noqa: F401  (registers "cnn")
+from paradigms.backbones import flatten as _flatten  # noqa: F401  (registers "flatten")
 from paradigms.backbones import mlp as _mlp  # noqa: F401  (registers "mlp")
 from paradigms.backbones import nature_cnn as _nature  # noqa: F401  (registers "nature_cnn")
 from paradigms.backbones import projected as _projected  # noqa: F401  (registers "projected")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from paradigms.reinforcement.plots import plot_episode_returns
     from paradigms.reinforcement.presets import PRESETS_SOURCE, get_preset, list_presets
     from paradigms.reinforcement.recording import record_episode
+    from paradigms.reinforcement.sb3_import import SB3ImportWarning
     from paradigms.reinforcement.seeds import (
         SeedSummary,
         evaluate_seeds,
@@ -47,6 +48,7 @@ __all__ = [
     "PixelCatchEnv",
     "PixelSideEnv",
     "ReachEnv",
+    "SB3ImportWarning",
     "SeedSummary",
     "evaluate_seeds",
     "get_preset",
@@ -62,6 +64,7 @@ __all__ = [
 
 _LAZY = {
     "Agent": "paradigms.reinforcement.agent",
+    "SB3ImportWarning": "paradigms.reinforcement.sb3_import",
     "tune_agent": "paradigms.reinforcement.tuning",
     "BackboneExtractor": "paradigms.reinforcement.extractor",
     "EnvSource": "paradigms.reinforcement.env_source",

@@ -89,8 +89,9 @@ def fit_batch_to_rollout(algo: str, hyper: dict[str, Any], overrides: Mapping[st
     if "batch_size" not in algorithm_parameters(algo):  # A2C: one batch per rollout
         return
     rollout = int(hyper.get("n_steps", 2048)) * int(hyper.get("n_envs", 1))
-    if int(hyper.get("batch_size", 64)) > rollout:
-        logger.info("batch_size %s > rollout %s: using %s", hyper["batch_size"], rollout, rollout)
+    batch = int(hyper.get("batch_size", 64))  # 64: SB3's default
+    if batch > rollout:
+        logger.info("batch_size %s > rollout %s: using %s", batch, rollout, rollout)
         hyper["batch_size"] = rollout
 
 
@@ -300,15 +301,21 @@ def make_algorithm(
         kwargs["action_noise"] = make_action_noise(action_noise, venv.action_space)
     cls = algorithm_class(algo)
     dict_observations = isinstance(venv.observation_space, spaces.Dict)
-    return cls(
-        "MultiInputPolicy" if dict_observations else "MlpPolicy",
-        venv,
-        policy_kwargs=dict(policy_kwargs),
-        seed=seed,
-        device=device,
-        verbose=verbose,
-        **kwargs,
-    )
+    try:
+        return cls(
+            "MultiInputPolicy" if dict_observations else "MlpPolicy",
+            venv,
+            policy_kwargs=dict(policy_kwargs),
+            seed=seed,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+    except AssertionError as error:  # SB3 checks its hyperparameters with assert
+        raise ValueError(
+            f"stable-baselines3's {cls.__name__} refused the hyperparameters: {error} "
+            f"(received {dict(hyperparameters)})."
+        ) from error
 
 
 def pick_device(device: str, layout: str) -> str:

@@ -59,6 +59,8 @@ def space_from_description(description: dict[str, Any]) -> gym.Space | None:
 
     def bound(value: Any) -> np.ndarray:
         array = np.asarray(value, dtype=np.float64)
+        if np.issubdtype(dtype, np.floating) or np.isfinite(array).all():
+            array = array.astype(dtype)  # Box warns about bounds wider than its dtype
         return np.broadcast_to(array, shape) if array.ndim == 0 else array.reshape(shape)
 
     return spaces.Box(bound(description["low"]), bound(description["high"]), shape, dtype)

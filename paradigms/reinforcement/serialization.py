@@ -256,7 +256,7 @@ def _check_spaces(agent: Agent, config: dict[str, Any]) -> None:
             )
 
 
-def _spaces_only_factory(config: dict[str, Any], path: str | os.PathLike[str]) -> Any:
+def spaces_only_factory(config: dict[str, Any], path: str | os.PathLike[str]) -> Any:
     """A factory of :class:`SpacesOnlyEnv` with the saved spaces; raises when they cannot be
     rebuilt."""
     name = str(config["env_name"])
@@ -292,7 +292,7 @@ def load_agent(
     env_spec = env if env is not None else config.get("env")
     inference_only = env_spec is None
     if inference_only:  # an instance or a factory was not saved: rebuild its spaces
-        env_spec = _spaces_only_factory(config, path)
+        env_spec = spaces_only_factory(config, path)
     backbone, backbone_kwargs = _backbone_specs(config)
     hyper = dict(config["hyperparameters"])
     if n_envs is not None:
