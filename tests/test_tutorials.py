@@ -138,3 +138,25 @@ def test_tutorial_07_interpretation(tmp_path):
     for name in ("attributions.png", "latent_traversal.png", "worst.png", "cartpole.png"):
         assert (tmp_path / name).stat().st_size > 0, name
     assert (tmp_path / "classifier" / "top_losses.png").is_file()
+
+
+def test_tutorial_00_layers_and_backprop(tmp_path):
+    out = run_tutorial("00_layers_and_backprop.py", "--max-epochs", "2", "--out", str(tmp_path))
+    assert "layer by layer equals the network's forward: True" in out
+    line = next(text for text in out.splitlines() if text.startswith("hand vs autograd"))
+    errors = [float(part.split()[-1]) for part in line.split(",")]
+    assert max(errors) < 1e-5, line  # the hand-computed gradients are autograd's
+    for depth in (0, 1, 2, 4):
+        assert f"depth {depth}: accuracy" in out
+    for name in ("layers.png", "depth.png", "depth.csv"):
+        assert (tmp_path / name).stat().st_size > 0, name
+
+
+def test_tutorial_08_custom_backbone(tmp_path):
+    out = run_tutorial(
+        "08_custom_backbone.py", "--max-epochs", "2", "--timesteps", "256", "--out", str(tmp_path)
+    )
+    assert "giving identical features: True" in out
+    assert "encoder_ is a ProjectedBackbone" in out and "PPO with residual_mlp" in out
+    assert "wrong shape -> ValueError" in out
+    assert (tmp_path / "residual_mlp.safetensors").is_file()
