@@ -1,13 +1,13 @@
 """``paradigms tour``: every paradigm that exists, and the flows between them, on bundled data.
 
-Only this module and :mod:`paradigms.cli` may combine paradigms.
+Only this module (with its part :mod:`paradigms.tour_rl`), :mod:`paradigms.cli` and
+:mod:`paradigms.export` may combine paradigms.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,11 @@ from paradigms.data import (
     make_shapes,
     train_test_split_stratified,
 )
-from paradigms.reinforcement import Agent, PixelCatchEnv
-from paradigms.reinforcement.envs.pixel_catch import BALL, PADDLE
-from paradigms.reinforcement.run import RLRunConfig, run_rl
 from paradigms.report import explain_classifier, write_html_report
 from paradigms.supervised import Classifier, make_baseline
 from paradigms.supervised.run import SupervisedRunConfig, run_supervised
+from paradigms.tour_rl import behaviour_cloning_step, rl_step, supervised_to_rl_step
+from paradigms.tour_step import TourStep
 from paradigms.transfer import FineTuner
 from paradigms.transfer.sources import (
     OFFLINE_IMAGENET_MODEL,
@@ -36,35 +35,6 @@ from paradigms.transfer.sources import (
 )
 from paradigms.unsupervised import AutoEncoder
 from paradigms.unsupervised.run import UnsupervisedRunConfig, run_unsupervised
-
-
-@dataclass
-class TourStep:
-    """One line of the tour's table."""
-
-    paradigm: str
-    what: str
-    result: str
-    seconds: float
-    run_dir: str = ""
-    plots: str = ""  # a folder of captioned PNGs shown in the report (default run_dir/plots)
-    #: (this step's number, the baseline's, the baseline's name), for the report's first table
-    against: tuple[float, float, str] | None = None
-    lower_is_better: bool = False
-
-    def verdict(self) -> str:
-        """Whether this step beat its baseline ("yes", "no", "tie"), or "" without one."""
-        if self.against is None:
-            return ""
-        ours, theirs, _ = self.against
-        if abs(ours - theirs) < 1e-9:
-            return "tie"
-        return "yes" if (ours < theirs) == self.lower_is_better else "no"
-
-    def plot_folder(self) -> Path | None:
-        """The folder whose pictures the report shows for this step, if it has one."""
-        folder = Path(self.plots) if self.plots else Path(self.run_dir or ".") / "plots"
-        return folder if (self.plots or self.run_dir) and folder.is_dir() else None
 
 
 def _supervised_steps(root: Path, epochs: int, progress: bool) -> list[TourStep]:
@@ -271,96 +241,6 @@ def _imagenet_step(root: Path, quick: bool) -> TourStep:
     )
 
 
-def _rl_step(root: Path, quick: bool, progress: bool) -> TourStep:
-    """Reinforcement: PPO with its tuned preset on CartPole-v1 for the preset's 100k steps
-    (30k with ``quick``), without early stopping."""
-    started = time.perf_counter()
-    summary = run_rl(
-        RLRunConfig(
-            env="CartPole-v1",
-            algo="ppo",
-            timesteps=30_000 if quick else 0,  # 0: the preset's budget (100k steps)
-            eval_episodes=10,
-            stop_reward="none",
-        ),
-        out=root / "rl-cartpole",
-        progress=progress,
-    )
-    return TourStep(
-        "reinforcement",
-        f"CartPole-v1: PPO (zoo preset), mlp backbone, {summary['timesteps']:,} steps",
-        f"eval return {summary['eval_mean_return']:.1f} ± {summary['eval_std_return']:.1f} "
-        f"(solved at {summary['reward_threshold']:.0f})",
-        time.perf_counter() - started,
-        summary["run_dir"],
-        against=(summary["eval_mean_return"], summary["reward_threshold"], "reward threshold"),
-    )
-
-
-def _pixel_catch_frames(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` PixelCatch frames ``(n, 1, 10, 10)`` uint8 from random play, and the side the
-    ball is on relative to the paddle (0 left, 1 above it, 2 right), read off each frame."""
-    env, rng = PixelCatchEnv(), np.random.default_rng(seed)
-    obs, _ = env.reset(seed=seed)
-    frames = []
-    for _ in range(n):
-        frames.append(obs.transpose(2, 0, 1))
-        obs, _, terminated, _, _ = env.step(int(rng.integers(3)))
-        if terminated:
-            obs, _ = env.reset()
-    X = np.stack(frames)
-    ball_col = (X[:, 0, :-1, :] == BALL).any(axis=1).argmax(axis=1)
-    paddle_col = (X[:, 0, -1, :] == PADDLE).argmax(axis=1) + 1  # centre of the 3-px paddle
-    return X, np.sign(ball_col - paddle_col) + 1
-
-
-def _supervised_to_rl_step(root: Path, quick: bool) -> TourStep:
-    """Supervised -> reinforcement: a Classifier learns to see which side of the paddle the
-    ball is on (labels read off random-play frames); its CNN backbone, frozen, becomes the
-    PPO agent's features extractor on PixelCatch, compared with a CNN learned from scratch
-    at the same number of environment steps (mean over seeds; +5 = every ball caught)."""
-    started = time.perf_counter()
-    X, y = _pixel_catch_frames(3000)
-    clf = Classifier(max_epochs=10, random_state=0).fit(X.astype(np.float32), y)
-    path = save_backbone(clf.backbone_, root / "pixelcatch-ball-side.backbone.safetensors")
-    steps = 3000 if quick else 4096
-    ppo = dict(
-        n_envs=8,
-        n_steps=64,
-        batch_size=256,
-        n_epochs=4,
-        learning_rate=1e-3,
-        gamma=0.95,
-        ent_coef=0.01,
-    )
-    returns: dict[str, list[float]] = {"frozen": [], "scratch": []}
-    for seed in range(1 if quick else 2):
-        for name, backbone in (("frozen", str(path)), ("scratch", "auto")):
-            agent = Agent(
-                PixelCatchEnv,
-                algo="ppo",
-                backbone=backbone,
-                seed=seed,
-                freeze_backbone=name == "frozen",
-                **ppo,
-            )
-            returns[name].append(agent.learn(steps, progress_bar=False).evaluate(10)[0])
-            agent.close()
-    return TourStep(
-        "supervised -> reinforcement",
-        f"PixelCatch 10x10 pixels: classifier backbone as frozen PPO features, {steps:,} steps",
-        f"eval return {np.mean(returns['frozen']):+.1f} pretrained vs "
-        f"{np.mean(returns['scratch']):+.1f} scratch cnn (of +5)",
-        time.perf_counter() - started,
-        str(path),
-        against=(
-            float(np.mean(returns["frozen"])),
-            float(np.mean(returns["scratch"])),
-            "scratch cnn",
-        ),
-    )
-
-
 def run_tour(
     quick: bool = False,
     out: str | None = None,
@@ -394,8 +274,9 @@ def run_tour(
     record(_backbone_reuse_step(root, epochs))
     record(_transfer_step(root, quick))
     record(_imagenet_step(root, quick))
-    record(_rl_step(root, quick, progress))
-    record(_supervised_to_rl_step(root, quick))
+    record(rl_step(root, quick, progress))
+    record(supervised_to_rl_step(root, quick))
+    record(behaviour_cloning_step(root, quick))
     summary = {
         f"{i + 1}. {s.paradigm}: {s.what}": f"{s.result} ({s.seconds:.1f} s)"
         for i, s in enumerate(steps)

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "paradigms"
 PARADIGMS = {"supervised", "unsupervised", "transfer", "reinforcement"}
 SHARED = {"backbones", "engine", "data", "_common", "report"}
-COMBINERS = {"cli.py", "tour.py", "export.py"}  # export.py: the `paradigms export` command
+COMBINERS = {"cli.py", "tour.py", "tour_rl.py", "export.py"}  # export.py: `paradigms export`
 
 
 def imported_modules(path: Path, package: str | None = None) -> set[str]:

@@ -305,6 +305,8 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
     assert float(imagenet["result"].split()[1]) > 0.9  # one labelled shape per class
     assert Path(imagenet["run_dir"]).is_file()  # the fine-tuned weights, handed on
     assert (tmp_path / "tour" / "rl-cartpole" / "agent" / "agent.json").is_file()
+    cloning = next(s for s in steps if "behaviour cloning" in s["what"])
+    assert cloning["against"][0] >= 475  # the clone of the scripted expert solves CartPole
     report = (tmp_path / "tour" / "report.html").read_text()
     # every paradigm's interpretation pictures are embedded, captioned, from their runs
     for picture in (
@@ -313,6 +315,7 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
         "latent_traversal.png",
         "worst_reconstructions.png",
         "policy_attributions.png",
+        "evaluation_returns.png",
     ):
         assert f"<code>{picture}</code></figcaption>" in report, picture
     assert "<h2>Against the baselines</h2>" in report

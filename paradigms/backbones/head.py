@@ -18,6 +18,11 @@ class BackboneWithHead(nn.Module):
         freeze_backbone: train only the head (a linear probe); the backbone's weights and
             BatchNorm statistics stay exactly as given.
         input_transform: a module applied to the input first, e.g. training-time augmentation.
+
+    Attributes:
+        output_labels: what each output stands for, when known (a fitted ``Classifier`` sets
+            its ``classes_`` here); the reinforcement paradigm reads it to start a policy's
+            action head from a classifier of an expert's actions (behaviour cloning).
     """
 
     def __init__(
@@ -36,6 +41,7 @@ class BackboneWithHead(nn.Module):
             backbone.requires_grad_(False)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(backbone.out_features, n_outputs)
+        self.output_labels: tuple[object, ...] | None = None
 
     def train(self, mode: bool = True) -> BackboneWithHead:
         """Like ``nn.Module.train``, but a frozen backbone stays in eval mode (BatchNorm

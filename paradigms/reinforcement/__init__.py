@@ -14,6 +14,7 @@ from paradigms._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from paradigms.reinforcement.agent import Agent
+    from paradigms.reinforcement.demonstrations import Demonstrations, collect_demonstrations
     from paradigms.reinforcement.env_source import EnvSource, resolve_env
     from paradigms.reinforcement.envs import (
         CorridorEnv,
@@ -42,6 +43,7 @@ __all__ = [
     "Agent",
     "BackboneExtractor",
     "CorridorEnv",
+    "Demonstrations",
     "EnvSource",
     "GridWorldEnv",
     "LineTargetEnv",
@@ -50,6 +52,7 @@ __all__ = [
     "ReachEnv",
     "SB3ImportWarning",
     "SeedSummary",
+    "collect_demonstrations",
     "evaluate_seeds",
     "get_preset",
     "interquartile_mean",
@@ -65,6 +68,8 @@ __all__ = [
 _LAZY = {
     "Agent": "paradigms.reinforcement.agent",
     "SB3ImportWarning": "paradigms.reinforcement.sb3_import",
+    "Demonstrations": "paradigms.reinforcement.demonstrations",
+    "collect_demonstrations": "paradigms.reinforcement.demonstrations",
     "tune_agent": "paradigms.reinforcement.tuning",
     "BackboneExtractor": "paradigms.reinforcement.extractor",
     "EnvSource": "paradigms.reinforcement.env_source",

@@ -44,6 +44,15 @@ from paradigms.reinforcement.frozen_features import (
     unwrap_features,
 )
 from paradigms.reinforcement.onnx_policy import PolicyExport
+from paradigms.reinforcement.persistence import AgentFiles
+from paradigms.reinforcement.policy_start import (
+    ActionHead,
+    CriticWarmup,
+    actor_layout,
+    apply_action_head,
+    default_critic_warmup,
+    split_policy_network,
+)
 from paradigms.reinforcement.presets import get_preset, has_preset
 from paradigms.reinforcement.validation import (
     ignore_irrelevant_checker_warnings,
@@ -55,7 +64,7 @@ BackboneSpec = str | os.PathLike[str] | Backbone
 logger = logging.getLogger(__name__)
 
 
-class Agent(PolicyAttribution, PolicyExport, PolicyViews):
+class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
     """A reinforcement-learning agent: SB3 algorithm + ``BackboneExtractor`` + tuned preset.
 
     Args:
@@ -66,6 +75,9 @@ class Agent(PolicyAttribution, PolicyExport, PolicyViews):
             (continuous actions).
         backbone: ``"auto"``, a registered backbone name, a saved backbone file or a
             ``Backbone`` (e.g. ``clf.backbone_`` or ``ae.encoder_`` from another paradigm).
+            A ``BackboneWithHead`` (``clf.model_`` of a ``Classifier`` fitted on an expert's
+            observations and actions) starts PPO's or A2C's actor as backbone + action head:
+            behaviour cloning, then fine-tuning (``policy_start.py``).
             With ``"auto"`` and vector observations, the first layer of the tuned network is an
             ``mlp`` backbone; images get the library ``cnn`` (any size; Atari: ``nature_cnn``);
             ``Dict`` observations one backbone per entry, or pass ``{key: backbone}``.
@@ -125,6 +137,12 @@ class Agent(PolicyAttribution, PolicyExport, PolicyViews):
             check_env=check_env,
         )
         check_override_keys(self.algo, overrides)
+        backbone, self._action_head = split_policy_network(backbone, self.algo, self._action_space)
+        if self._action_head is not None:  # behaviour cloning: the actor is backbone + head
+            overrides = {
+                **overrides,
+                "policy_kwargs": actor_layout(self.algo, overrides.get("policy_kwargs")),
+            }
         self._overrides = dict(overrides)
         self._requested = (n_envs, backbone, backbone_kwargs, device)
         budget = int(overrides.get("n_timesteps", 100_000))
@@ -139,9 +157,12 @@ class Agent(PolicyAttribution, PolicyExport, PolicyViews):
         else:
             base = algorithm_spec(self.algo).defaults(self._env_facts, budget)
         layout, _ = observation_layout(self._observation_space)
-        return plan_agent(
+        plan = plan_agent(
             self.algo, base, self._overrides, n_envs, layout, backbone, backbone_kwargs
         )
+        if self._action_head is not None and plan[0].get("critic_warmup") is None:
+            plan[0]["critic_warmup"] = default_critic_warmup(self.algo, plan[0])
+        return plan
 
     def _fit_defaults_to_budget(self, total: int) -> None:
         """Derived defaults depend on the budget (buffer, target update, rollout length): a
@@ -179,6 +200,7 @@ class Agent(PolicyAttribution, PolicyExport, PolicyViews):
         self.source: EnvSource = resolve_env(env)
         self.inference_only = False  # Agent.load without an env sets it
         self.sb3_notes_: list[str] = []  # Agent.load of an SB3 .zip fills it
+        self._action_head: ActionHead | None = None  # set from a BackboneWithHead
         self._derives_defaults = False  # only a new agent without a preset re-derives them
         self._precompute_frozen = True  # False: frozen backbone in the policy (older files)
         probe = self.source.factory()
@@ -192,6 +214,7 @@ class Agent(PolicyAttribution, PolicyExport, PolicyViews):
                     trusted = is_trusted(self.source.env_id)
                     validate_env(probe, algo=self.algo, trusted=trusted)
             self._observation_space = probe.observation_space
+            self._action_space = probe.action_space
             layout, _ = observation_layout(probe.observation_space)
             self._env_facts: EnvFacts = env_facts(probe, image=layout != "vector")
         finally:
@@ -253,6 +276,8 @@ class Agent(PolicyAttribution, PolicyExport, PolicyViews):
         for module in self.model.policy.modules():
             if isinstance(module, BackboneExtractor):
                 module.restore_pretrained()
+        if self._action_head is not None:
+            apply_action_head(self.model.policy, self._action_head)
 
     def _preprocessing(self) -> dict[str, Any]:
         """Env wrapping from the hyperparameters (Atari's, or a frame stack of your own)."""
@@ -323,6 +348,9 @@ class Agent(PolicyAttribution, PolicyExport, PolicyViews):
             save_freq=save_freq,
             extra=callback,
         )
+        warmup = int(self.hyperparameters.get("critic_warmup") or 0)
+        if warmup > self.num_timesteps:  # the actor waits for the critic (policy_start.py)
+            callbacks.append(CriticWarmup(warmup))
         try:
             with torch_threads(self.num_threads):
                 self.model.learn(
@@ -376,64 +404,6 @@ class Agent(PolicyAttribution, PolicyExport, PolicyViews):
                 deterministic,
                 self.source.name,
             )
-
-    # ------------------------------------------------------------------ persistence
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write ``path/agent.safetensors`` (weights) + ``path/agent.json`` (config), no pickle.
-
-        Returns:
-            The directory written.
-        """
-        from paradigms.reinforcement.serialization import save_agent
-
-        return save_agent(self, path)
-
-    @classmethod
-    def load(
-        cls,
-        path: str | os.PathLike[str],
-        env: Any = None,
-        *,
-        algo: str | None = None,
-        device: str = "auto",
-        n_envs: int | None = None,
-    ) -> Agent:
-        """Rebuild an agent saved with :meth:`save`, or read a stable-baselines3 ``.zip``.
-
-        Neither is unpickled. A folder from :meth:`save` comes back whole (weights, optimizer
-        state, normalisation, history). An SB3 ``.zip`` (``model.save("model.zip")``) becomes
-        an agent that predicts as the SB3 model did and trains on: its policy and optimizer
-        tensors are read with ``torch.load(weights_only=True)``, its algorithm, spaces and
-        hyperparameters from the readable JSON fields, and what the file holds only as a
-        pickle (a custom schedule, ``train_freq``...) is named in ``agent.sb3_notes_`` and in
-        an ``SB3ImportWarning`` (``reinforcement/sb3_import.py``).
-
-        Args:
-            path: the directory ``save`` wrote, or an SB3 ``.zip`` file.
-            env: the env, when it was given as an instance or a factory (those cannot be
-                written to JSON); registered ids and ``"module:Class"`` strings are rebuilt.
-                Without it, such an agent (and any SB3 file) is rebuilt from its saved spaces
-                for prediction only (``inference_only`` is True; ``learn`` and ``evaluate``
-                ask for ``env=``), as SB3 loads a model without an env.
-            algo: for an SB3 file, its algorithm; by default it is told from the policy's
-                layers (PPO and A2C share one; the JSON fields tell them apart). Checked
-                against the file; for a folder, against ``agent.json``.
-            device: where to put the networks.
-            n_envs: parallel envs for further training (default: as saved).
-        """
-        if Path(path).is_file():  # SB3's .zip (Agent.save writes a folder)
-            from paradigms.reinforcement.sb3_import import load_sb3_agent
-
-            return load_sb3_agent(cls, path, env=env, algo=algo, device=device, n_envs=n_envs)
-        from paradigms.reinforcement.serialization import load_agent, read_agent_config
-
-        saved = str(read_agent_config(path)["algo"])
-        if algo is not None and check_algorithm(algo) != saved:
-            raise ValueError(
-                f"{os.fspath(path)!r} holds a {saved.upper()} agent, not {algo.upper()}; "
-                "leave algo out to load it as saved."
-            )
-        return load_agent(cls, path, env=env, device=device, n_envs=n_envs)
 
     def close(self) -> None:
         """Close the training and evaluation envs (worker processes included)."""

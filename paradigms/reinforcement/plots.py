@@ -1,4 +1,4 @@
-"""The RL learning curve: episode returns against environment steps, with evaluations."""
+"""RL curves: episode returns against environment steps, and several agents' evaluations."""
 
 from __future__ import annotations
 
@@ -113,6 +113,47 @@ def plot_episode_returns(
     ax.set_title(title or "learning curve")
     ax.set_xlabel("environment steps")
     ax.set_ylabel("episode return")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small", loc="best")
+    return save_png(fig, path)
+
+
+def plot_evaluation_curves(
+    curves: Mapping[str, Sequence[Mapping[str, Any]]],
+    path: PathLike,
+    *,
+    reward_threshold: float | None = None,
+    title: str | None = None,
+) -> Path:
+    """Evaluation returns of several agents against environment steps, on one axis.
+
+    Args:
+        curves: ``{label: agent.evaluations_}``; each row ``{"timesteps", "mean_return",
+            "std_return"}`` (a row at ``timesteps`` 0 is the agent before training).
+        path: the PNG file to write (atomically).
+        reward_threshold: the env's "solved" return, drawn dashed.
+        title: figure title (default: "evaluation return").
+
+    Raises:
+        ValueError: no curve has a row.
+    """
+    if not any(len(rows) for rows in curves.values()):
+        raise ValueError("no evaluations to plot: pass {label: agent.evaluations_} with rows.")
+    fig = new_figure(7.0, 4.2)
+    ax = fig.subplots()
+    for index, (label, rows) in enumerate(curves.items()):
+        if not rows:
+            continue
+        steps, mean = column(rows, "timesteps"), column(rows, "mean_return")
+        std = np.nan_to_num(column(rows, "std_return"))
+        ax.plot(steps, mean, "o-", color=f"C{index}", markersize=4, label=label)
+        ax.fill_between(steps, mean - std, mean + std, color=f"C{index}", alpha=0.15)
+    if reward_threshold is not None and math.isfinite(float(reward_threshold)):
+        ax.axhline(float(reward_threshold), color="grey", linestyle="--", linewidth=1.2,
+                   label=f"reward threshold ({float(reward_threshold):g})")  # fmt: skip
+    ax.set_title(title or "evaluation return")
+    ax.set_xlabel("environment steps (PPO)")
+    ax.set_ylabel("mean evaluation return")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small", loc="best")
     return save_png(fig, path)

@@ -56,6 +56,7 @@ RESERVED_KEYS: tuple[str, ...] = (
     "action_noise",
     "frame_stack",
     "atari_wrapper",
+    "critic_warmup",
 )
 """Preset keys that are not plain constructor arguments of the algorithm class."""
 

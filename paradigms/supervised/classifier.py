@@ -125,16 +125,17 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
                 metrics={"accuracy": _accuracy},
                 stratify=True,
             )
-            return self
-        seed = seed_from_random_state(self.random_state)
-        seed_everything(seed)
-        # the normaliser learns from every row; augmentation comes from the consistency views
-        network = self._build_network(X, len(self.classes_), augment_images=False)
-        self.history_ = self._train_semi_supervised(
-            network, X[~unlabelled], codes, X[unlabelled], seed, {"accuracy": _accuracy}
-        )
-        self.model_ = network
-        self.backbone_ = network.backbone
+        else:
+            seed = seed_from_random_state(self.random_state)
+            seed_everything(seed)
+            # the normaliser learns from every row; augmentation from the consistency views
+            network = self._build_network(X, len(self.classes_), augment_images=False)
+            self.history_ = self._train_semi_supervised(
+                network, X[~unlabelled], codes, X[unlabelled], seed, {"accuracy": _accuracy}
+            )
+            self.model_ = network
+            self.backbone_ = network.backbone
+        self.model_.output_labels = tuple(self.classes_.tolist())  # what each logit stands for
         return self
 
     def _attribution_network(self) -> torch.nn.Module:
