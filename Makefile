@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n 2
 
-.PHONY: tour test lint bench clean-venv
+.PHONY: tour tour-screenshot test lint bench clean-venv
 
 # Re-install only when the project metadata changed (or the venv is new).
 $(STAMP): pyproject.toml
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 
 tour: $(STAMP)
 	$(BIN)/paradigms tour
+
+# the newest tour report rendered by headless Chromium (apt install chromium): report.png
+tour-screenshot: $(STAMP)
+	$(BIN)/python -m paradigms.report.screenshot "$$(ls -td runs/tour-*/ | head -1)report.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

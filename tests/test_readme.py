@@ -25,6 +25,8 @@ BUDGETS = [
      "label_efficiency(X_tr, y_tr, X_te, y_te, [1, 'all'], ['supervised', 'svc'], draws=1, "
      "classifier_params={'max_epochs': 2})"),
     ("agent.learn(100_000)", "agent.learn(1_000)"),
+    ("cloned.learn(20_000)", "cloned.learn(512)"),
+    ("n_steps=1_000)", "n_steps=300)"),
     ("total_timesteps=20_000", "total_timesteps=512"),
     ('Agent("CartPole-v1", algo="ppo", seed=0).learn(30_000)',
      'Agent("CartPole-v1", algo="ppo", seed=0).learn(1_000)'),
