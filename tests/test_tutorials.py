@@ -160,3 +160,13 @@ def test_tutorial_08_custom_backbone(tmp_path):
     assert "encoder_ is a ProjectedBackbone" in out and "PPO with residual_mlp" in out
     assert "wrong shape -> ValueError" in out
     assert (tmp_path / "residual_mlp.safetensors").is_file()
+
+
+def test_tutorial_09_behaviour_cloning(tmp_path):
+    out = run_tutorial(
+        "09_behaviour_cloning.py", "--demo-steps", "600", "--ppo-steps", "512",
+        "--eval-freq", "256", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert "the agent acts as the classifier predicts: True" in out
+    assert "PPO from scratch: return" in out and "demonstration steps" in out
+    assert (tmp_path / "evaluation_returns.png").stat().st_size > 0
