@@ -75,4 +75,4 @@ def screenshot(
 
 if __name__ == "__main__":
     for page in sys.argv[1:] or ["report.html"]:
-        print(screenshot(page))
+        sys.stdout.write(f"{screenshot(page)}\n")
