@@ -102,20 +102,23 @@ def plot_episode_returns(
             markersize=5,
             label="evaluation mean ± std",
         )
-    if reward_threshold is not None and math.isfinite(float(reward_threshold)):
-        ax.axhline(
-            float(reward_threshold),
-            color="C2",
-            linestyle="--",
-            linewidth=1.2,
-            label=f"reward threshold ({float(reward_threshold):g})",
-        )
-    ax.set_title(title or "learning curve")
-    ax.set_xlabel("environment steps")
-    ax.set_ylabel("episode return")
+    _finish_axes(ax, reward_threshold, "C2", title or "learning curve", "environment steps",
+                 "episode return")  # fmt: skip
+    return save_png(fig, path)
+
+
+def _finish_axes(
+    ax: Any, threshold: float | None, colour: str, title: str, xlabel: str, ylabel: str
+) -> None:
+    """The dashed reward threshold (when finite), title, axis labels, grid and legend."""
+    if threshold is not None and math.isfinite(float(threshold)):
+        ax.axhline(float(threshold), color=colour, linestyle="--", linewidth=1.2,
+                   label=f"reward threshold ({float(threshold):g})")  # fmt: skip
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small", loc="best")
-    return save_png(fig, path)
 
 
 def plot_evaluation_curves(
@@ -148,12 +151,6 @@ def plot_evaluation_curves(
         std = np.nan_to_num(column(rows, "std_return"))
         ax.plot(steps, mean, "o-", color=f"C{index}", markersize=4, label=label)
         ax.fill_between(steps, mean - std, mean + std, color=f"C{index}", alpha=0.15)
-    if reward_threshold is not None and math.isfinite(float(reward_threshold)):
-        ax.axhline(float(reward_threshold), color="grey", linestyle="--", linewidth=1.2,
-                   label=f"reward threshold ({float(reward_threshold):g})")  # fmt: skip
-    ax.set_title(title or "evaluation return")
-    ax.set_xlabel("environment steps (PPO)")
-    ax.set_ylabel("mean evaluation return")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="small", loc="best")
+    _finish_axes(ax, reward_threshold, "grey", title or "evaluation return",
+                 "environment steps (PPO)", "mean evaluation return")  # fmt: skip
     return save_png(fig, path)
