@@ -176,6 +176,7 @@ def test_unknown_env_returns_defaults(env_id: str | None) -> None:
             "action_noise": None,
             "frame_stack": None,
             "atari_wrapper": False,
+            "critic_warmup": None,
         }
 
 

@@ -68,6 +68,7 @@ _RESERVED_DEFAULTS: dict[str, Any] = {
     "action_noise": None,
     "frame_stack": None,
     "atari_wrapper": False,
+    "critic_warmup": None,  # None: no warm-up, unless the actor starts from a classifier
 }
 
 _ACTIVATIONS: dict[str, type[nn.Module]] = {
