@@ -19,9 +19,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from paradigms.reinforcement._build import plan_agent
-from paradigms.reinforcement._spaces import describe_space
 from paradigms.reinforcement.extractor import BackboneExtractor, observation_layout
-from paradigms.reinforcement.frozen_features import unwrap_features
 from paradigms.reinforcement.sb3_archive import SB3Archive, read_sb3_archive
 from paradigms.reinforcement.sb3_fields import (
     RecoveredModel,
@@ -30,6 +28,11 @@ from paradigms.reinforcement.sb3_fields import (
     space_description,
 )
 from paradigms.reinforcement.sb3_layout import copy_optimizers, copy_policy, distinct_tensors
+from paradigms.reinforcement.serialization import (
+    check_spaces,
+    restore_counters,
+    spaces_only_factory,
+)
 
 if TYPE_CHECKING:
     from paradigms.reinforcement.agent import Agent
@@ -51,28 +54,7 @@ def _backbone(recovered: RecoveredModel) -> tuple[str, dict[str, Any]]:
     return "flatten", {}
 
 
-def _same_space(saved: dict[str, Any], now: dict[str, Any]) -> bool:
-    """Equal type, shape and size; an image the file has channel-first (SB3 transposes
-    channel-last frames with ``VecTransposeImage``) matches the env's channel-last one."""
-    if saved.get("type") != now.get("type") or saved.get("n") != now.get("n"):
-        return False
-    shape, env_shape = list(saved.get("shape") or []), list(now.get("shape") or [])
-    return shape == env_shape or (len(shape) == 3 and shape[1:] + shape[:1] == env_shape)
-
-
-def _check_env_spaces(agent: Agent, archive: SB3Archive, descriptions: dict[str, Any]) -> None:
-    for name, saved in descriptions.items():
-        now = describe_space(getattr(unwrap_features(agent.env), name))
-        if not _same_space(saved, now):
-            raise ValueError(
-                f"the env's {name} is {now['repr']}, but {archive.path} was trained with "
-                f"{saved['repr']} ({saved.get('dtype')}); pass the env the model was trained on."
-            )
-
-
 def _spaces_factory(archive: SB3Archive, descriptions: dict[str, Any]) -> Any:
-    from paradigms.reinforcement.serialization import spaces_only_factory
-
     config = {"env_name": archive.path.stem, **descriptions}
     return spaces_only_factory(config, archive.path)
 
@@ -132,7 +114,7 @@ def load_sb3_agent(
         found, base, {}, n_envs, layout, backbone, backbone_kwargs
     )
     agent._finish(hyper, backbone, backbone_kwargs, device=device)
-    _check_env_spaces(agent, archive, descriptions)
+    check_spaces(agent, descriptions, str(archive.path), channel_first=True)
     model = agent.model
     pairs = copy_policy(model, found, archive.policy)
     _keep_pixel_scaling(agent, recovered)
@@ -145,10 +127,8 @@ def load_sb3_agent(
             target.copy_(value.to(target.device, target.dtype))
     sb3_names = list(distinct_tensors(archive.policy))
     copy_optimizers(model, archive.optimizers, pairs, sb3_names, notes)
-    model.num_timesteps = int(archive.fields.get("num_timesteps", 0) or 0)
-    model._n_updates = int(archive.fields.get("_n_updates", 0) or 0)
-    if hasattr(model, "learning_starts"):  # off-policy: the replay buffer is not in the zip
-        model.learning_starts = model.num_timesteps + int(model.learning_starts)
+    fields = archive.fields
+    restore_counters(model, fields.get("num_timesteps") or 0, fields.get("_n_updates") or 0)
     agent.inference_only = inference_only
     agent.sb3_notes_ = notes
     if notes:

@@ -243,17 +243,47 @@ def _nest_parameters(
     return params, variables
 
 
-def _check_spaces(agent: Agent, config: dict[str, Any]) -> None:
+def _same_space(saved: dict[str, Any], now: dict[str, Any], channel_first: bool) -> bool:
+    """Equal type, shape and size; with ``channel_first``, a saved ``(C, H, W)`` image also
+    matches the env's ``(H, W, C)`` (SB3 transposes frames with ``VecTransposeImage``)."""
+    if saved.get("type") != now.get("type") or saved.get("n") != now.get("n"):
+        return False
+    shape, env_shape = list(saved.get("shape") or []), list(now.get("shape") or [])
+    transposed = channel_first and len(shape) == 3 and shape[1:] + shape[:1] == env_shape
+    return shape == env_shape or transposed
+
+
+def check_spaces(
+    agent: Agent, saved: dict[str, Any], trained: str, channel_first: bool = False
+) -> None:
+    """Refuse an env whose spaces differ from the saved descriptions (``describe_space``).
+
+    Args:
+        agent: the rebuilt agent, on the env it was given.
+        saved: ``{"observation_space": description, "action_space": description}``.
+        trained: what was trained, for the message ("the agent", a file's path).
+        channel_first: accept a channel-first saved image for a channel-last env.
+
+    Raises:
+        ValueError: naming the space, both descriptions and what to pass.
+    """
     for name in ("observation_space", "action_space"):
-        saved = config[name]
         now = describe_space(getattr(unwrap_features(agent.env), name))
-        if {k: saved.get(k) for k in ("type", "shape", "n")} != {
-            k: now.get(k) for k in ("type", "shape", "n")
-        }:
+        if not _same_space(saved[name], now, channel_first):
             raise ValueError(
-                f"the env's {name} is {now['repr']}, but the agent was trained with "
-                f"{saved['repr']}; pass the env the agent was trained on."
+                f"the env's {name} is {now['repr']}, but {trained} was trained with "
+                f"{saved[name]['repr']} ({saved[name].get('dtype')}); pass the env it was "
+                "trained on."
             )
+
+
+def restore_counters(model: Any, num_timesteps: int, n_updates: int) -> None:
+    """Set a rebuilt algorithm's step and update counts; an off-policy one, whose replay
+    buffer was not saved, refills it for ``learning_starts`` steps before updating again."""
+    model.num_timesteps = int(num_timesteps)
+    if hasattr(model, "learning_starts"):
+        model.learning_starts = model.num_timesteps + int(model.learning_starts)
+    model._n_updates = int(n_updates)
 
 
 def spaces_only_factory(config: dict[str, Any], path: str | os.PathLike[str]) -> Any:
@@ -314,7 +344,7 @@ def load_agent(
         prefix = "frozen_features/"
         state = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
         agent._frozen.load_state_dict(state)
-    _check_spaces(agent, config)
+    check_spaces(agent, config, "the agent")
     params, variables = _nest_parameters(tensors, config.get("optimizers", {}))
     model = agent.model
     model.set_parameters(params, exact_match=True, device=model.device)
@@ -325,10 +355,7 @@ def load_agent(
         config.get("vecnormalize"),
         {k: v.numpy() for k, v in tensors.items() if k.startswith("vecnormalize.")},
     )
-    model.num_timesteps = int(config.get("num_timesteps", 0))
-    if hasattr(model, "learning_starts"):  # off-policy: refill the (unsaved) buffer first
-        model.learning_starts = model.num_timesteps + int(model.learning_starts)
-    model._n_updates = int(config.get("n_updates", 0))
+    restore_counters(model, config.get("num_timesteps", 0), config.get("n_updates", 0))
     agent.inference_only = inference_only
     agent.history_ = [dict(row) for row in config.get("history", [])]
     agent.evaluations_ = [
