@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     tour = sub.add_parser("tour", help="the main job: every paradigm and cross-paradigm flow")
-    tour.add_argument("--quick", action="store_true", help="fewer epochs (well under a minute)")
+    tour.add_argument("--quick", action="store_true", help="fewer epochs and steps (~3 min)")
     tour.add_argument("--out", default=None, help="tour folder (default: runs/tour-<time>)")
     _add_run_parser(
         sub,

@@ -1,18 +1,18 @@
 """``paradigms tour``: every paradigm that exists, and the flows between them, on bundled data.
 
-Only this module (with its part :mod:`paradigms.tour_rl`), :mod:`paradigms.cli` and
-:mod:`paradigms.export` may combine paradigms.
+Only this module (with its parts :mod:`paradigms.tour_rl` and :mod:`paradigms.tour_pixels`),
+:mod:`paradigms.cli` and :mod:`paradigms.export` may combine paradigms.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from paradigms._common.compute import measure_compute
 from paradigms._common.files import write_json_atomic
 from paradigms._common.rundir import new_run_dir
 from paradigms.backbones import load_backbone, save_backbone
@@ -25,7 +25,12 @@ from paradigms.data import (
 from paradigms.report import explain_classifier, write_html_report
 from paradigms.supervised import Classifier, make_baseline
 from paradigms.supervised.run import SupervisedRunConfig, run_supervised
-from paradigms.tour_rl import behaviour_cloning_step, rl_step, supervised_to_rl_step
+from paradigms.tour_pixels import (
+    supervised_to_rl_step,
+    transfer_to_rl_step,
+    unsupervised_to_rl_step,
+)
+from paradigms.tour_rl import behaviour_cloning_step, rl_step
 from paradigms.tour_step import TourStep
 from paradigms.transfer import FineTuner
 from paradigms.transfer.sources import (
@@ -36,31 +41,26 @@ from paradigms.transfer.sources import (
 from paradigms.unsupervised import AutoEncoder
 from paradigms.unsupervised.run import UnsupervisedRunConfig, run_unsupervised
 
+SUPERVISED_RUNS = (
+    ("digits", "Classifier, cnn backbone, 8x8 digit images"),
+    ("wine", "Classifier, mlp backbone, raw tabular features"),
+    ("diabetes", "Regressor, mlp backbone, raw tabular features"),
+)
 
-def _supervised_steps(root: Path, epochs: int, progress: bool) -> list[TourStep]:
-    steps = []
-    for dataset, what in (
-        ("digits", "Classifier, cnn backbone, 8x8 digit images"),
-        ("wine", "Classifier, mlp backbone, raw tabular features"),
-        ("diabetes", "Regressor, mlp backbone, raw tabular features"),
-    ):
-        started = time.perf_counter()
-        summary = run_supervised(
-            SupervisedRunConfig(dataset=dataset, max_epochs=epochs),
-            out=root / f"supervised-{dataset}",
-            progress=progress,
-        )
-        metric = "test_accuracy" if "test_accuracy" in summary else "test_r2"
-        steps.append(
-            TourStep(
-                "supervised",
-                f"{dataset}: {what}",
-                f"{metric} = {summary[metric]:.4f}",
-                time.perf_counter() - started,
-                summary["run_dir"],
-            )
-        )
-    return steps
+
+def _supervised_step(root: Path, dataset: str, what: str, epochs: int, progress: bool) -> TourStep:
+    summary = run_supervised(
+        SupervisedRunConfig(dataset=dataset, max_epochs=epochs),
+        out=root / f"supervised-{dataset}",
+        progress=progress,
+    )
+    metric = "test_accuracy" if "test_accuracy" in summary else "test_r2"
+    return TourStep(
+        "supervised",
+        f"{dataset}: {what}",
+        f"{metric} = {summary[metric]:.4f}",
+        summary["run_dir"],
+    )
 
 
 def _backbone_reuse_step(root: Path, epochs: int, labels_per_class: int = 5) -> TourStep:
@@ -69,7 +69,6 @@ def _backbone_reuse_step(root: Path, epochs: int, labels_per_class: int = 5) -> 
     Compared with the same Classifier trained from scratch on the same few labels; both
     numbers are the mean over three random draws of the labelled samples.
     """
-    started = time.perf_counter()
     X, y = load_digits(images=True)
     source = y < 5
     clf = Classifier(max_epochs=epochs, random_state=0).fit(X[source], y[source])
@@ -86,14 +85,12 @@ def _backbone_reuse_step(root: Path, epochs: int, labels_per_class: int = 5) -> 
         "backbone reuse",
         f"digits 0-4 backbone -> digits 5-9 with {labels_per_class} labels/class",
         f"accuracy {np.mean(reused_acc):.4f} reused vs {np.mean(scratch_acc):.4f} from scratch",
-        time.perf_counter() - started,
         str(path),
         against=(float(np.mean(reused_acc)), float(np.mean(scratch_acc)), "scratch"),
     )
 
 
 def _unsupervised_step(root: Path, epochs: int, progress: bool) -> TourStep:
-    started = time.perf_counter()
     summary = run_unsupervised(
         UnsupervisedRunConfig(dataset="digits", max_epochs=epochs),
         out=root / "unsupervised-digits",
@@ -105,7 +102,6 @@ def _unsupervised_step(root: Path, epochs: int, progress: bool) -> TourStep:
         "digits: AutoEncoder, cnn encoder, 8-D code",
         f"test MSE {summary['test_mse']:.4f} vs PCA(8) {pca:.4f} "
         f"(ratio {summary['test_mse'] / pca:.2f})",
-        time.perf_counter() - started,
         summary["run_dir"],
         against=(summary["test_mse"], pca, "PCA(8)"),
         lower_is_better=True,
@@ -116,7 +112,6 @@ def _encoder_to_classifier_step(root: Path, epochs: int, labels_per_class: int =
     """Unsupervised -> supervised: an autoencoder's encoder, trained without labels, becomes
     a frozen feature extractor for a classifier that sees only a few labels (a linear probe),
     compared with the same classifier trained from scratch on those labels."""
-    started = time.perf_counter()
     X, y = load_digits()
     X_tr, X_te, y_tr, y_te = train_test_split_stratified(X, y, test_size=0.25, random_state=0)
     ae = AutoEncoder(latent_dim=16, max_epochs=epochs, random_state=0).fit(X_tr)  # no labels
@@ -134,7 +129,6 @@ def _encoder_to_classifier_step(root: Path, epochs: int, labels_per_class: int =
         "unsupervised -> supervised",
         f"autoencoder encoder as frozen features, {labels_per_class} labels/class",
         f"accuracy {np.mean(probe_acc):.4f} linear probe vs {np.mean(scratch_acc):.4f} scratch",
-        time.perf_counter() - started,
         str(path),
         against=(float(np.mean(probe_acc)), float(np.mean(scratch_acc)), "scratch"),
     )
@@ -144,7 +138,6 @@ def _few_labels_step(quick: bool, labels_per_class: int = 5) -> TourStep:
     """Few labels, many unlabelled images: the Classifier given every training digit with all
     but ``labels_per_class`` labels per class hidden (``y == -1``) against scikit-learn's
     LabelSpreading on the same rows and the same Classifier on the labels alone."""
-    started = time.perf_counter()
     X, y = load_digits(images=True)
     X_tr, X_te, y_tr, y_te = train_test_split_stratified(X, y, test_size=0.25, random_state=0)
     labelled, hidden = draw_labels_per_class(y_tr, labels_per_class, 0)
@@ -161,7 +154,6 @@ def _few_labels_step(quick: bool, labels_per_class: int = 5) -> TourStep:
         f"digits, {labels_per_class} labels/class + {len(hidden)} unlabelled images",
         f"accuracy {semi_acc:.4f} semi-supervised Classifier vs {spread_acc:.4f} LabelSpreading "
         f"vs {alone:.4f} labels alone",
-        time.perf_counter() - started,
         against=(semi_acc, spread_acc, "LabelSpreading"),
     )
 
@@ -170,7 +162,6 @@ def _transfer_step(root: Path, quick: bool, labels_per_class: int = 5) -> TourSt
     """Transfer: a timm resnet10t trained on digits 0-4 is saved as a weights file, loaded
     through timm's pretrained machinery, and fine-tuned on a few labels of digits 5-9,
     compared with the same FineTuner from scratch (mean over two draws of the labels)."""
-    started = time.perf_counter()
     X, y = load_digits(images=True)
     source = y < 5
     pretrain = FineTuner(
@@ -193,7 +184,6 @@ def _transfer_step(root: Path, quick: bool, labels_per_class: int = 5) -> TourSt
         "transfer",
         f"timm resnet10t from digits 0-4 -> digits 5-9 with {labels_per_class} labels/class",
         f"accuracy {np.mean(tuned_acc):.4f} fine-tuned vs {np.mean(scratch_acc):.4f} scratch",
-        time.perf_counter() - started,
         str(path),
         plots=str(plots),
         against=(float(np.mean(tuned_acc)), float(np.mean(scratch_acc)), "scratch"),
@@ -205,13 +195,11 @@ def _imagenet_step(root: Path, quick: bool) -> TourStep:
     ``paradigms[pretrained]`` installs learns colour shapes from ONE labelled image per class,
     against the same model from scratch and SVC on pixels (on machines without the package,
     the step says what to install)."""
-    started = time.perf_counter()
     if packaged_weights_file(OFFLINE_IMAGENET_MODEL) is None:
         return TourStep(
             "transfer",
             f"ImageNet {OFFLINE_IMAGENET_MODEL} -> shapes: skipped",
             missing_package_hint(OFFLINE_IMAGENET_MODEL),
-            time.perf_counter() - started,
         )
     X, y = make_shapes(600, size=64, channels=3, random_state=0)
     one, rest = draw_labels_per_class(y, 1, random_state=0)
@@ -235,7 +223,6 @@ def _imagenet_step(root: Path, quick: bool) -> TourStep:
         f"ImageNet {OFFLINE_IMAGENET_MODEL} (installed package) -> colour shapes, 1 label/class",
         f"accuracy {tuned_acc:.4f} ({tuned.strategy_.replace('_', ' ')}) vs {scratch_acc:.4f} "
         f"scratch vs {svc_acc:.4f} SVC on pixels",
-        time.perf_counter() - started,
         str(path),
         against=(tuned_acc, max(scratch_acc, svc_acc), "best of scratch, SVC"),
     )
@@ -262,23 +249,27 @@ def run_tour(
     epochs = 8 if quick else 30
     steps: list[TourStep] = []
 
-    def record(step: TourStep) -> None:
-        steps.append(step)
+    def record(make_step: Callable[..., TourStep], *args: Any) -> None:
+        with measure_compute() as cost:
+            step = make_step(*args)
+        steps.append(step.record_cost(cost))
         echo(format_step(step))
 
-    for step in _supervised_steps(root, epochs, progress):
-        record(step)
-    record(_unsupervised_step(root, epochs, progress))
-    record(_few_labels_step(quick))
-    record(_encoder_to_classifier_step(root, epochs))
-    record(_backbone_reuse_step(root, epochs))
-    record(_transfer_step(root, quick))
-    record(_imagenet_step(root, quick))
-    record(rl_step(root, quick, progress))
-    record(supervised_to_rl_step(root, quick))
-    record(behaviour_cloning_step(root, quick))
+    for dataset, what in SUPERVISED_RUNS:
+        record(_supervised_step, root, dataset, what, epochs, progress)
+    record(_unsupervised_step, root, epochs, progress)
+    record(_few_labels_step, quick)
+    record(_encoder_to_classifier_step, root, epochs)
+    record(_backbone_reuse_step, root, epochs)
+    record(_transfer_step, root, quick)
+    record(_imagenet_step, root, quick)
+    record(rl_step, root, quick, progress)
+    record(supervised_to_rl_step, root, quick)
+    record(unsupervised_to_rl_step, root, quick)
+    record(transfer_to_rl_step, root, quick)
+    record(behaviour_cloning_step, root, quick)
     summary = {
-        f"{i + 1}. {s.paradigm}: {s.what}": f"{s.result} ({s.seconds:.1f} s)"
+        f"{i + 1}. {s.paradigm}: {s.what}": f"{s.result} ({s.cost_line()})"
         for i, s in enumerate(steps)
     }
     write_json_atomic(root / "tour.json", [s.__dict__ for s in steps])
@@ -291,7 +282,10 @@ def run_tour(
         root,
         title="paradigms tour",
         summary=summary,
-        tables={"Against the baselines": comparison_table(steps)},
+        tables={
+            "Against the baselines": comparison_table(steps),
+            "What each step cost": cost_table(steps),
+        },
         config={"quick": quick, "epochs": epochs},
         metrics_csv=None,
         galleries=galleries,
@@ -310,6 +304,18 @@ def comparison_table(steps: list[TourStep]) -> tuple[list[str], list[list[str]]]
     return ["step", "this library", "baseline", "beats the baseline"], rows
 
 
+def cost_table(steps: list[TourStep]) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows: each step's seconds, torch optimizer steps and network sizes
+    (scikit-learn baselines fit without a torch optimizer and count as seconds only)."""
+    rows = [
+        [f"{i + 1}. {s.paradigm}", f"{s.seconds:.1f}", f"{s.optimizer_steps:,}", str(s.networks),
+         f"{s.parameters:,}" if s.networks else "-"]
+        for i, s in enumerate(steps)
+    ]  # fmt: skip
+    headers = ["step", "seconds", "optimizer steps", "networks trained", "parameters, largest"]
+    return headers, rows
+
+
 def format_step(step: TourStep) -> str:
-    """``[paradigm] what: result (seconds)``."""
-    return f"[{step.paradigm}] {step.what}: {step.result} ({step.seconds:.1f} s)"
+    """``[paradigm] what: result (seconds, optimizer steps, parameters)``."""
+    return f"[{step.paradigm}] {step.what}: {step.result} ({step.cost_line()})"

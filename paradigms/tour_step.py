@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from paradigms._common.compute import ComputeCost
+
 
 @dataclass
 class TourStep:
@@ -13,12 +15,32 @@ class TourStep:
     paradigm: str
     what: str
     result: str
-    seconds: float
     run_dir: str = ""
     plots: str = ""  # a folder of captioned PNGs shown in the report (default run_dir/plots)
     #: (this step's number, the baseline's, the baseline's name), for the report's first table
     against: tuple[float, float, str] | None = None
     lower_is_better: bool = False
+    # what the step cost, filled in by the tour (measure_compute in paradigms._common.compute)
+    seconds: float = 0.0
+    optimizer_steps: int = 0
+    networks: int = 0
+    parameters: int = 0  # trainable parameters of the largest network the step trained
+
+    def record_cost(self, cost: ComputeCost) -> TourStep:
+        """This step with ``cost``'s seconds, optimizer steps, networks and parameters."""
+        self.seconds, self.optimizer_steps = cost.seconds, cost.optimizer_steps
+        self.networks, self.parameters = cost.networks, cost.parameters
+        return self
+
+    def cost_line(self) -> str:
+        """``12.3 s, 1,024 optimizer steps, 2 networks of up to 34,567 parameters``."""
+        if not self.optimizer_steps:
+            return f"{self.seconds:.1f} s, nothing trained by gradient descent"
+        nets = "1 network of" if self.networks == 1 else f"{self.networks} networks of up to"
+        return (
+            f"{self.seconds:.1f} s, {self.optimizer_steps:,} optimizer steps, "
+            f"{nets} {self.parameters:,} parameters"
+        )
 
     def verdict(self) -> str:
         """Whether this step beat its baseline ("yes", "no", "tie"), or "" without one."""

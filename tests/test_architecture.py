@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "paradigms"
 PARADIGMS = {"supervised", "unsupervised", "transfer", "reinforcement"}
 SHARED = {"backbones", "engine", "data", "_common", "report"}
-COMBINERS = {"cli.py", "tour.py", "tour_rl.py", "export.py"}  # export.py: `paradigms export`
+# the tour (with its parts), the CLI, and `paradigms export`
+COMBINERS = {"cli.py", "tour.py", "tour_rl.py", "tour_pixels.py", "export.py"}
 
 
 def imported_modules(path: Path, package: str | None = None) -> set[str]:

@@ -14,6 +14,7 @@ import pytest
 
 from paradigms.backbones import load_backbone
 from paradigms.cli import main
+from paradigms.reinforcement import get_preset
 
 
 def test_help_lists_every_command(capsys):
@@ -280,6 +281,14 @@ def test_transfer_run_with_imagenet_weights_installed_by_pip(tmp_path, capsys):
     assert model.classifier.out_features == 3  # the run's own head, handed on
 
 
+def rl_updates(timesteps: int) -> int:
+    """The fewest optimizer steps PPO takes for ``timesteps`` with CartPole's preset: every
+    full rollout (``n_envs * n_steps`` steps), ``n_epochs`` passes of its minibatches."""
+    preset = get_preset("CartPole-v1", "ppo")
+    rollout = preset["n_envs"] * preset["n_steps"]
+    return timesteps // rollout * preset["n_epochs"] * (rollout // preset["batch_size"])
+
+
 @pytest.mark.slow
 def test_tour_quick_runs_real_work(tmp_path, capsys):
     assert main(["tour", "--quick", "--out", str(tmp_path / "tour")]) == 0
@@ -292,8 +301,13 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
         "transfer",
         "reinforcement",
         "supervised -> reinforcement",
+        "unsupervised -> reinforcement",
+        "transfer -> reinforcement",
         "semi-supervised",
     }
+    for step in steps:  # what each step cost is measured, not written in
+        assert step["seconds"] > 0 and step["optimizer_steps"] > 0, step["what"]
+        assert step["parameters"] > 0 and step["networks"] >= 1, step["what"]
     few = next(s for s in steps if s["paradigm"] == "semi-supervised")
     assert "LabelSpreading" in few["result"] and "labels alone" in few["result"]
     digits = next(s for s in steps if s["what"].startswith("digits: Classifier"))
@@ -319,6 +333,10 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
     ):
         assert f"<code>{picture}</code></figcaption>" in report, picture
     assert "<h2>Against the baselines</h2>" in report
+    cost = report.split("<h2>What each step cost</h2>")[1].split("</table>")[0]
+    assert cost.count("<tr><td>") == len(steps)
+    rl = next(s for s in steps if s["paradigm"] == "reinforcement")
+    assert rl["optimizer_steps"] >= rl_updates(30_000)  # PPO's minibatch steps are counted
     compared = [s for s in steps if s["against"] is not None]
     assert len(compared) >= 7  # every flow and paradigm with a baseline is in the table
     table = report.split("<h2>Against the baselines</h2>")[1].split("</table>")[0]

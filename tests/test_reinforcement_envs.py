@@ -411,3 +411,24 @@ def test_pixel_catch_tracking_policy_catches_every_ball() -> None:
         obs, reward, terminated, _, _ = env.step(1 + int(np.sign(ball - paddle)))
         total += reward
     assert total == 5.0
+
+
+def test_pixel_catch_ball_side_reads_the_env_state_and_is_the_tracking_move() -> None:
+    env = PixelCatchEnv(size=12)
+    obs, _ = env.reset(seed=1)
+    total, terminated, frames, sides = 0.0, False, [], []
+    while not terminated:
+        frames.append(obs)
+        sides.append(1 + int(np.sign(env._ball[1] - env._paddle)))
+        obs, reward, terminated, _, _ = env.step(int(PixelCatchEnv.ball_side(obs[None])[0]))
+        total += reward
+    assert total == 5.0  # moving towards the ball's side catches every ball
+    labels = PixelCatchEnv.ball_side(np.stack(frames))
+    assert labels.dtype == np.int64 and labels.tolist() == sides
+    assert set(labels.tolist()) == {0, 1, 2}
+
+
+@pytest.mark.parametrize("shape", [(10, 10, 1), (4, 1, 10, 10), (4, 10, 10, 3)])
+def test_pixel_catch_ball_side_refuses_other_shapes(shape: tuple[int, ...]) -> None:
+    with pytest.raises(ValueError, match=r"\(N, size, size, 1\); got shape"):
+        PixelCatchEnv.ball_side(np.zeros(shape, dtype=np.uint8))

@@ -170,3 +170,26 @@ def test_tutorial_09_behaviour_cloning(tmp_path):
     assert "the agent acts as the classifier predicts: True" in out
     assert "PPO from scratch: return" in out and "demonstration steps" in out
     assert (tmp_path / "evaluation_returns.png").stat().st_size > 0
+
+
+def test_tutorial_10_autoencoder_to_rl(tmp_path):
+    out = run_tutorial(
+        "10_autoencoder_to_rl.py", "--frames", "300", "--max-epochs", "1", "--ppo-steps", "512",
+        "--eval-freq", "256", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert "ball side read off the 8-number code: accuracy" in out
+    assert "PPO with autoencoder encoder, frozen: eval return" in out
+    assert "PPO with cnn from scratch: eval return" in out
+    assert (tmp_path / "evaluation_returns.png").stat().st_size > 0
+
+
+def test_tutorial_11_timm_to_rl(tmp_path):
+    out = run_tutorial(
+        "11_timm_to_rl.py", "--frames", "200", "--max-epochs", "1", "--ppo-steps", "512",
+        "--eval-freq", "256", "--no-imagenet", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert "resnet10t sees the ball's side: accuracy" in out
+    assert "PPO with resnet10t from the FineTuner, frozen: eval return" in out
+    assert "ImageNet" not in out  # --no-imagenet leaves it out
+    assert (tmp_path / "pixelcatch-resnet10t.safetensors").stat().st_size > 0
+    assert (tmp_path / "evaluation_returns.png").stat().st_size > 0

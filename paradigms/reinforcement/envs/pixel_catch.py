@@ -104,6 +104,32 @@ class PixelCatchEnv(gym.Env):
         terminated = self._balls_done >= self.n_balls
         return self._observation(), reward, terminated, False, self._info()
 
+    @staticmethod
+    def ball_side(observations: np.ndarray) -> np.ndarray:
+        """Where the ball is against the paddle's centre: 0 to its left, 1 above it, 2 right.
+
+        A label read off the pixels, for training a network to see what matters in this
+        env (e.g. ``Classifier().fit(frames, PixelCatchEnv.ball_side(frames))``).
+
+        Args:
+            observations: ``(N, size, size, 1)`` frames as the env returns them.
+
+        Returns:
+            ``(N,)`` int64 labels.
+
+        Raises:
+            ValueError: frames of another shape.
+        """
+        frames = np.asarray(observations)
+        if frames.ndim != 4 or frames.shape[-1] != 1 or frames.shape[1] < 4:
+            raise ValueError(
+                "ball_side needs PixelCatchEnv observations stacked as (N, size, size, 1); got "
+                f"shape {frames.shape}. Stack the env's observations with np.stack(frames)."
+            )
+        ball_col = (frames[:, :-1, :, 0] == BALL).any(axis=1).argmax(axis=1)
+        paddle_col = (frames[:, -1, :, 0] == PADDLE).argmax(axis=1) + 1  # the 3-px paddle's centre
+        return (np.sign(ball_col - paddle_col) + 1).astype(np.int64)
+
     def render(self) -> np.ndarray | None:  # type: ignore[override]
         """An ``(size * 16, size * 16, 3)`` ``uint8`` picture; ``None`` without a render mode."""
         if self.render_mode != "rgb_array":
