@@ -107,15 +107,19 @@ def against_scratch(
     return {label: rows[-1]["mean_return"] for label, rows in curves.items()}, steps, seeds
 
 
-def _step(
+def _flow_step(
     paradigm: str,
     what: str,
-    finals: dict[str, float],
-    ours: str,
-    run: tuple[int, int, Path, Path],
+    sides: dict[str, object],
+    handed_on: Path,
+    folder: Path,
+    quick: bool,
 ) -> TourStep:
-    """The step's line; ``run`` is (steps, seeds, the file handed on, the plots folder)."""
-    steps, seeds, handed_on, folder = run
+    """PPO with each of ``sides`` frozen (the first is this step's own) against scratch, as
+    the step's line; ``handed_on`` is the file the other paradigm wrote."""
+    title = f"PixelCatch: {what} as PPO features"
+    finals, steps, seeds = against_scratch(sides, folder, quick, title)
+    ours = next(iter(sides))
     others = " vs ".join(f"{v:+.1f} {k}" for k, v in finals.items() if k != ours)
     return TourStep(
         paradigm,
@@ -133,13 +137,10 @@ def supervised_to_rl_step(root: Path, quick: bool) -> TourStep:
     X, side = pixel_catch_frames(3000)
     clf = Classifier(max_epochs=10, random_state=0).fit(X, side)
     path = save_backbone(clf.backbone_, root / "pixelcatch-ball-side.backbone.safetensors")
+    sides: dict[str, object] = {"classifier backbone": str(path)}
     folder = root / "supervised-to-rl" / "plots"
-    ours = "classifier backbone"
-    finals, steps, seeds = against_scratch(
-        {ours: str(path)}, folder, quick, "PixelCatch: a classifier's backbone as PPO features"
-    )
-    run = (steps, seeds, path, folder)
-    return _step("supervised -> reinforcement", "classifier backbone", finals, ours, run)
+    what = "a classifier's backbone"
+    return _flow_step("supervised -> reinforcement", what, sides, path, folder, quick)
 
 
 def unsupervised_to_rl_step(root: Path, quick: bool) -> TourStep:
@@ -148,14 +149,10 @@ def unsupervised_to_rl_step(root: Path, quick: bool) -> TourStep:
     X, _ = pixel_catch_frames(2000)
     ae = AutoEncoder(max_epochs=10, random_state=0).fit(X)
     path = save_backbone(ae.encoder_, root / "pixelcatch-autoencoder.encoder.safetensors")
+    sides: dict[str, object] = {"autoencoder encoder": str(path)}
     folder = root / "unsupervised-to-rl" / "plots"
-    ours = "autoencoder encoder"
-    finals, steps, seeds = against_scratch(
-        {ours: str(path)}, folder, quick, "PixelCatch: an autoencoder's encoder as PPO features"
-    )
-    run = (steps, seeds, path, folder)
-    what = "autoencoder encoder (no labels)"
-    return _step("unsupervised -> reinforcement", what, finals, ours, run)
+    what = "an autoencoder's encoder (no labels)"
+    return _flow_step("unsupervised -> reinforcement", what, sides, path, folder, quick)
 
 
 def transfer_to_rl_step(root: Path, quick: bool) -> TourStep:
@@ -178,8 +175,5 @@ def transfer_to_rl_step(root: Path, quick: bool) -> TourStep:
             OFFLINE_IMAGENET_MODEL, in_shape, pixel_scale=scale
         )
     folder = root / "transfer-to-rl" / "plots"
-    finals, steps, seeds = against_scratch(
-        sides, folder, quick, "PixelCatch: timm models' features as PPO features"
-    )
-    run = (steps, seeds, path, folder)
-    return _step("transfer -> reinforcement", "timm resnet10t from FineTuner", finals, ours, run)
+    what = "a timm resnet10t from the FineTuner"
+    return _flow_step("transfer -> reinforcement", what, sides, path, folder, quick)
