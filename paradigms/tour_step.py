@@ -20,6 +20,8 @@ class TourStep:
     #: (this step's number, the baseline's, the baseline's name), for the report's first table
     against: tuple[float, float, str] | None = None
     lower_is_better: bool = False
+    #: where benchmarks/RESULTS.md measures the same thing, and how its protocol differs
+    benchmark: str = ""
     # what the step cost, filled in by the tour (measure_compute in paradigms._common.compute)
     seconds: float = 0.0
     optimizer_steps: int = 0

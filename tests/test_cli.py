@@ -335,6 +335,14 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
     assert "<h2>Against the baselines</h2>" in report
     cost = report.split("<h2>What each step cost</h2>")[1].split("</table>")[0]
     assert cost.count("<tr><td>") == len(steps)
+    same = report.split("<h2>The same measurements in benchmarks/RESULTS.md</h2>")[1]
+    assert same.split("</table>")[0].count("<tr><td>") == len(steps)
+    results = (Path(__file__).resolve().parents[1] / "benchmarks" / "RESULTS.md").read_text()
+    for step in steps:  # every section a step names exists; the others say "none"
+        sections = re.findall(r"`([a-z0-9_-]+)`", step["benchmark"])
+        assert sections or step["benchmark"].startswith("none"), step["what"]
+        for section in sections:
+            assert f"<!-- {section}:start -->" in results, (step["what"], section)
     rl = next(s for s in steps if s["paradigm"] == "reinforcement")
     assert rl["optimizer_steps"] >= rl_updates(30_000)  # PPO's minibatch steps are counted
     compared = [s for s in steps if s["against"] is not None]
