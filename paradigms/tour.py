@@ -41,22 +41,22 @@ from paradigms.transfer.sources import (
 from paradigms.unsupervised import AutoEncoder
 from paradigms.unsupervised.run import UnsupervisedRunConfig, run_unsupervised
 
-#: (dataset, what the step runs, how benchmarks/RESULTS.md's `supervised` section differs)
+#: (dataset, what the step runs, how the protocol of RESULTS.md's "supervised" differs)
 SUPERVISED_RUNS = (
     ("digits", "Classifier, cnn backbone, 8x8 digit images",
-     "`supervised`: same split and seed 0; the tour holds out 10% for validation and trains "
+     "same split and seed 0; the tour holds out 10% for validation and trains "
      "30 epochs, the benchmark's defaults train on every training row"),
     ("wine", "Classifier, mlp backbone, raw tabular features",
-     "`supervised`: seeds 0-4 with the defaults on every training row there; seed 0, 30 "
+     "seeds 0-4 with the defaults on every training row there; seed 0, 30 "
      "epochs, 10% held out for validation here"),
     ("diabetes", "Regressor, mlp backbone, raw tabular features",
-     "`supervised`: the same run as its seed-0 goal row; the benchmark adds seeds 1-4 and "
+     "the same run as its seed-0 goal row; the benchmark adds seeds 1-4 and "
      "5-fold cross-validation"),
 )  # fmt: skip
 
 
 def _supervised_step(
-    root: Path, dataset: str, what: str, benchmark: str, epochs: int, progress: bool
+    root: Path, dataset: str, what: str, difference: str, epochs: int, progress: bool
 ) -> TourStep:
     summary = run_supervised(
         SupervisedRunConfig(dataset=dataset, max_epochs=epochs),
@@ -69,7 +69,8 @@ def _supervised_step(
         f"{dataset}: {what}",
         f"{metric} = {summary[metric]:.4f}",
         summary["run_dir"],
-        benchmark=benchmark,
+        results_section="supervised",
+        protocol_difference=difference,
     )
 
 
@@ -97,7 +98,7 @@ def _backbone_reuse_step(root: Path, epochs: int, labels_per_class: int = 5) -> 
         f"accuracy {np.mean(reused_acc):.4f} reused vs {np.mean(scratch_acc):.4f} from scratch",
         str(path),
         against=(float(np.mean(reused_acc)), float(np.mean(scratch_acc)), "scratch"),
-        benchmark="none: the `transfer` section fine-tunes a timm model, not the Classifier's "
+        protocol_difference="the transfer section fine-tunes a timm model, not the Classifier's "
         "cnn backbone",
     )
 
@@ -117,7 +118,8 @@ def _unsupervised_step(root: Path, epochs: int, progress: bool) -> TourStep:
         summary["run_dir"],
         against=(summary["test_mse"], pca, "PCA(8)"),
         lower_is_better=True,
-        benchmark="`unsupervised`: same split and 8-D code; an mlp on pixels / 16 there (so its "
+        results_section="unsupervised",
+        protocol_difference="same split and 8-D code; an mlp on pixels / 16 there (so its "
         "MSE is 256x smaller), a cnn on the raw 0-16 images here",
     )
 
@@ -145,7 +147,8 @@ def _encoder_to_classifier_step(root: Path, epochs: int, labels_per_class: int =
         f"accuracy {np.mean(probe_acc):.4f} linear probe vs {np.mean(scratch_acc):.4f} scratch",
         str(path),
         against=(float(np.mean(probe_acc)), float(np.mean(scratch_acc)), "scratch"),
-        benchmark="nearest: `fewlabel`'s pretraining table, with 5 labels/class and a cnn "
+        results_section="fewlabel",
+        protocol_difference="the nearest, its pretraining table: 5 labels/class and a cnn "
         "autoencoder; 10 labels/class, an mlp autoencoder (16-D) and a 300-epoch probe here",
     )
 
@@ -171,7 +174,8 @@ def _few_labels_step(quick: bool, labels_per_class: int = 5) -> TourStep:
         f"accuracy {semi_acc:.4f} semi-supervised Classifier vs {spread_acc:.4f} LabelSpreading "
         f"vs {alone:.4f} labels alone",
         against=(semi_acc, spread_acc, "LabelSpreading"),
-        benchmark="`fewlabel`: the same fits as its 'Time, K=5, draw 0' table (full tour); its "
+        results_section="fewlabel",
+        protocol_difference="the same fits as its 'Time, K=5, draw 0' table (full tour); its "
         "goal rows average 3 label draws",
     )
 
@@ -205,7 +209,8 @@ def _transfer_step(root: Path, quick: bool, labels_per_class: int = 5) -> TourSt
         str(path),
         plots=str(plots),
         against=(float(np.mean(tuned_acc)), float(np.mean(scratch_acc)), "scratch"),
-        benchmark="`transfer`, its paradigms-trained-source row: same recipe and labels; 3 "
+        results_section="transfer",
+        protocol_difference="its paradigms-trained-source row: same recipe and labels; 3 "
         "draws seeded by the draw there, draws 0-1 with random_state 0 here",
     )
 
@@ -245,7 +250,8 @@ def _imagenet_step(root: Path, quick: bool) -> TourStep:
         f"scratch vs {svc_acc:.4f} SVC on pixels",
         str(path),
         against=(tuned_acc, max(scratch_acc, svc_acc), "best of scratch, SVC"),
-        benchmark="`pretrained`, colour shapes at 1 label/class: 900 images split 600/300 and 3 "
+        results_section="pretrained",
+        protocol_difference="colour shapes at 1 label/class: 900 images split 600/300 and 3 "
         "draws there; 600 images, draw 0, the other 597 tested here",
     )
 
@@ -277,8 +283,8 @@ def run_tour(
         steps.append(step.record_cost(cost))
         echo(format_step(step))
 
-    for dataset, what, benchmark in SUPERVISED_RUNS:
-        record(_supervised_step, root, dataset, what, benchmark, epochs, progress)
+    for dataset, what, difference in SUPERVISED_RUNS:
+        record(_supervised_step, root, dataset, what, difference, epochs, progress)
     record(_unsupervised_step, root, epochs, progress)
     record(_few_labels_step, quick)
     record(_encoder_to_classifier_step, root, epochs)
@@ -341,8 +347,11 @@ def cost_table(steps: list[TourStep]) -> tuple[list[str], list[list[str]]]:
 
 def benchmark_table(steps: list[TourStep]) -> tuple[list[str], list[list[str]]]:
     """Headers and rows: each step's RESULTS.md section and how the protocols differ."""
-    rows = [[f"{i + 1}. {s.paradigm}", s.benchmark or "none"] for i, s in enumerate(steps)]
-    return ["step", "RESULTS.md section: how its protocol differs from the tour's"], rows
+    rows = [
+        [f"{i + 1}. {s.paradigm}", s.results_section or "none", s.protocol_difference]
+        for i, s in enumerate(steps)
+    ]
+    return ["step", "RESULTS.md section", "how its protocol differs from the tour's"], rows
 
 
 def format_step(step: TourStep) -> str:

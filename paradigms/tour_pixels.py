@@ -114,10 +114,11 @@ def _flow_step(
     handed_on: Path,
     folder: Path,
     quick: bool,
-    benchmark: str = "none: no benchmark hands this paradigm's network to PPO",
+    benchmark: tuple[str, str] = ("", "no benchmark hands this paradigm's network to PPO"),
 ) -> TourStep:
     """PPO with each of ``sides`` frozen (the first is this step's own) against scratch, as
-    the step's line; ``handed_on`` is the file the other paradigm wrote."""
+    the step's line; ``handed_on`` is the file the other paradigm wrote, ``benchmark`` the
+    RESULTS.md section measuring the same ("" for none) and how its protocol differs."""
     title = f"PixelCatch: {what} as PPO features"
     finals, steps, seeds = against_scratch(sides, folder, quick, title)
     ours = next(iter(sides))
@@ -129,7 +130,8 @@ def _flow_step(
         str(handed_on),
         plots=str(folder),
         against=(finals[ours], finals[SCRATCH], SCRATCH),
-        benchmark=benchmark,
+        results_section=benchmark[0],
+        protocol_difference=benchmark[1],
     )
 
 
@@ -178,6 +180,6 @@ def transfer_to_rl_step(root: Path, quick: bool) -> TourStep:
         )
     folder = root / "transfer-to-rl" / "plots"
     what = "a timm resnet10t from the FineTuner"
-    benchmark = ("`pretrained_rl`, the ImageNet side only: 32x32 frames, 16,384 steps, seed 0 "
+    benchmark = ("pretrained_rl", "the ImageNet side only: 32x32 frames, 16,384 steps, seed 0 "
                  "there; 10x10, 4,096 steps, 2 seeds here")  # fmt: skip
     return _flow_step("transfer -> reinforcement", what, sides, path, folder, quick, benchmark)

@@ -40,7 +40,8 @@ def rl_step(root: Path, quick: bool, progress: bool) -> TourStep:
         f"(solved at {summary['reward_threshold']:.0f})",
         summary["run_dir"],
         against=(summary["eval_mean_return"], summary["reward_threshold"], "reward threshold"),
-        benchmark="`reinforcement`: seeds 0-4, 20 evaluation episodes on a fresh env there; "
+        results_section="reinforcement",
+        protocol_difference="seeds 0-4, 20 evaluation episodes on a fresh env there; "
         "seed 0, 10 episodes here",
     )
 
@@ -91,6 +92,7 @@ def behaviour_cloning_step(root: Path, quick: bool) -> TourStep:
         str(folder.parent),
         plots=str(folder),
         against=(end, scratch_end, f"PPO from scratch, {steps:,} steps"),
-        benchmark="`behaviour_cloning`: 200 or 2,000 demonstration steps, seeds 0-2, steps to the "
+        results_section="behaviour_cloning",
+        protocol_difference="200 or 2,000 demonstration steps, seeds 0-2, steps to the "
         "threshold there; 1,000 steps, seed 0, the return after a fixed budget here",
     )

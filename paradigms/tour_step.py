@@ -20,8 +20,10 @@ class TourStep:
     #: (this step's number, the baseline's, the baseline's name), for the report's first table
     against: tuple[float, float, str] | None = None
     lower_is_better: bool = False
-    #: where benchmarks/RESULTS.md measures the same thing, and how its protocol differs
-    benchmark: str = ""
+    #: the benchmarks/RESULTS.md section measuring the same thing ("" if none does), and how
+    #: its protocol differs from this step's
+    results_section: str = ""
+    protocol_difference: str = ""
     # what the step cost, filled in by the tour (measure_compute in paradigms._common.compute)
     seconds: float = 0.0
     optimizer_steps: int = 0

@@ -338,11 +338,11 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
     same = report.split("<h2>The same measurements in benchmarks/RESULTS.md</h2>")[1]
     assert same.split("</table>")[0].count("<tr><td>") == len(steps)
     results = (Path(__file__).resolve().parents[1] / "benchmarks" / "RESULTS.md").read_text()
-    for step in steps:  # every section a step names exists; the others say "none"
-        sections = re.findall(r"`([a-z0-9_-]+)`", step["benchmark"])
-        assert sections or step["benchmark"].startswith("none"), step["what"]
-        for section in sections:
-            assert f"<!-- {section}:start -->" in results, (step["what"], section)
+    for step in steps:  # every section a step names exists, and each says how it differs
+        assert step["protocol_difference"], step["what"]
+        section = step["results_section"]
+        assert not section or f"<!-- {section}:start -->" in results, (step["what"], section)
+    assert sum(bool(s["results_section"]) for s in steps) >= 10
     rl = next(s for s in steps if s["paradigm"] == "reinforcement")
     assert rl["optimizer_steps"] >= rl_updates(30_000)  # PPO's minibatch steps are counted
     compared = [s for s in steps if s["against"] is not None]
