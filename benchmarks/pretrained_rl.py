@@ -39,6 +39,7 @@ from _results import command_line, goal, md_table, parse_options, publish
 from _timing import load_average, machine_info
 
 from paradigms.reinforcement import Agent, PixelCatchEnv
+from paradigms.tour_pixels import PPO_SETTINGS
 from paradigms.transfer import pretrained_backbone
 from paradigms.transfer.sources import OFFLINE_IMAGENET_MODEL
 
@@ -46,10 +47,6 @@ SECTION = "pretrained_rl"
 SIZE = 32
 THRESHOLD = 3.0
 EVAL_EPISODES = 5
-PPO = dict(
-    n_envs=8, n_steps=64, batch_size=256, n_epochs=4, learning_rate=1e-3, gamma=0.95,
-    ent_coef=0.01,
-)  # fmt: skip
 
 
 def run_side(name: str, seed: int, steps: int, eval_every: int) -> dict[str, Any]:
@@ -66,7 +63,7 @@ def run_side(name: str, seed: int, steps: int, eval_every: int) -> dict[str, Any
         backbone=backbone,
         freeze_backbone=frozen,
         seed=seed,
-        **PPO,
+        **PPO_SETTINGS,
     )
     started = time.perf_counter()
     agent.learn(steps, eval_freq=eval_every, eval_episodes=EVAL_EPISODES, progress_bar=False)
