@@ -159,7 +159,8 @@ def run(quick: bool, command: str, repeats: int) -> dict[str, Any]:
     reg = Regressor(random_state=0).fit(X_d[:330], y_d[:330])
     X_d = np.ascontiguousarray(X_d, dtype=np.float32)
     tabular = np.concatenate([X_d] * 5)[: max(ROWS_PER_CALL.values())]
-    ae = AutoEncoder(max_epochs=3 if quick else 30, random_state=0).fit(X_tr)
+    ae = AutoEncoder(kind="plain", latent_dim=8, max_epochs=3 if quick else 30, random_state=0)
+    ae.fit(X_tr)
     steps = 2_000 if quick else 20_000
     agent = Agent("CartPole-v1", algo="ppo", seed=0, num_threads=1).learn(steps)
     observations = _cartpole_observations(2_048)

@@ -28,7 +28,8 @@ _HELP = {
     "validation_fraction": "share of the training data reported as val_* each epoch",
     "device": "auto | cpu | cuda | cuda:N",
     "latent_dim": "size of the code",
-    "kind": "plain | denoising | variational",
+    "kind": "plain | contrastive (AutoEncoder's default: codes a classifier can reuse) | "
+    "denoising | masked | variational",
     "classes": "target classes, e.g. 5-9 or 1,3,7 (default: all)",
     "model": "a timm model name (timm.list_models())",
     "weights": "imagenet | hub | none | PATH (.safetensors/.pth/.bin weights in timm's or a "

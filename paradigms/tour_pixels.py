@@ -151,7 +151,7 @@ def unsupervised_to_rl_step(root: Path, quick: bool) -> TourStep:
     """Unsupervised -> reinforcement: an AutoEncoder reconstructs random-play frames (no
     labels, no rewards); its encoder, frozen, is PPO's features extractor."""
     X, _ = pixel_catch_frames(2000)
-    ae = AutoEncoder(max_epochs=10, random_state=0).fit(X)
+    ae = AutoEncoder(kind="plain", latent_dim=8, max_epochs=10, random_state=0).fit(X)
     path = save_backbone(ae.encoder_, root / "pixelcatch-autoencoder.encoder.safetensors")
     sides: dict[str, object] = {"autoencoder encoder": str(path)}
     folder = root / "unsupervised-to-rl" / "plots"

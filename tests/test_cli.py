@@ -293,7 +293,7 @@ def rl_updates(timesteps: int) -> int:
 def test_tour_quick_runs_real_work(tmp_path, capsys):
     assert main(["tour", "--quick", "--out", str(tmp_path / "tour")]) == 0
     out = capsys.readouterr().out
-    assert "test_accuracy" in out and "reused vs" in out and "linear probe vs" in out
+    assert "test_accuracy" in out and "reused vs" in out and "reused encoder vs" in out
     steps = json.loads((tmp_path / "tour" / "tour.json").read_text())
     assert {s["paradigm"] for s in steps} >= {
         "supervised",
@@ -310,6 +310,8 @@ def test_tour_quick_runs_real_work(tmp_path, capsys):
         assert step["parameters"] > 0 and step["networks"] >= 1, step["what"]
     few = next(s for s in steps if s["paradigm"] == "semi-supervised")
     assert "LabelSpreading" in few["result"] and "labels alone" in few["result"]
+    reuse = next(s for s in steps if s["paradigm"] == "unsupervised -> supervised")
+    assert reuse["against"][0] > reuse["against"][1] + 0.02  # the encoder beats scratch
     digits = next(s for s in steps if s["what"].startswith("digits: Classifier"))
     assert float(digits["result"].split("=")[1]) > 0.95
     cartpole = next(s for s in steps if s["paradigm"] == "reinforcement")

@@ -91,7 +91,7 @@ def test_estimators_fit_a_torch_dataset(tmp_path):
     reg = Regressor(max_epochs=1, random_state=0).fit(ArrayDataset(X[:50], y[:50] * 0.5))
     assert reg.predict(X[:3]).shape == (3,)
     ae = AutoEncoder(max_epochs=1, random_state=0).fit(ArrayDataset(X[:50], y[:50]))
-    assert ae.transform(ArrayDataset(X[:4])).shape == (4, 8)
+    assert ae.transform(ArrayDataset(X[:4])).shape == (4, 32)  # the default latent_dim
     folder = image_folder(_images(tmp_path / "pictures"), size=8)
     tuner = FineTuner(model="test_resnet", weights=None, max_epochs=1, random_state=0)
     assert set(tuner.fit(folder).predict(folder)) <= {0, 1}

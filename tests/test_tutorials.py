@@ -116,6 +116,8 @@ def test_tutorial_06_few_labels(tmp_path):
         "1",
         "--labels-per-class",
         "2",
+        "--ae-epochs",
+        "3",
         "--out",
         str(tmp_path),
     )
@@ -123,6 +125,7 @@ def test_tutorial_06_few_labels(tmp_path):
     for name in ("labels alone", "semi-supervised", "LabelSpreading"):
         assert f"{name}: " in out, name
     assert "AUROC for unseen 7s" in out
+    assert "AutoEncoder (contrastive) encoder -> Classifier on the labels alone" in out
     assert (tmp_path / "label_efficiency.png").is_file()
     assert (tmp_path / "label_efficiency.csv").read_text().startswith("method,labels_per_class")
 

@@ -36,7 +36,7 @@ def digits():
 def fitted(digits):
     """A plain AE (latent 8) trained on the raw digit vectors."""
     X_tr = digits[0]
-    return AutoEncoder(latent_dim=8, max_epochs=10, random_state=0).fit(X_tr)
+    return AutoEncoder(kind="plain", latent_dim=8, max_epochs=10, random_state=0).fit(X_tr)
 
 
 def state_of(module: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -101,7 +101,7 @@ def test_beats_pca_with_the_same_code_size(digits):
     X_tr, X_te = digits[0] / 16.0, digits[1] / 16.0
     pca = PCA(n_components=4).fit(X_tr)
     pca_mse = ((pca.inverse_transform(pca.transform(X_te)) - X_te) ** 2).mean()
-    ae = AutoEncoder(latent_dim=4, max_epochs=15, random_state=1).fit(X_tr)
+    ae = AutoEncoder(kind="plain", latent_dim=4, max_epochs=15, random_state=1).fit(X_tr)
     ae_mse = ((ae.inverse_transform(ae.transform(X_te)) - X_te) ** 2).mean()
     assert ae_mse < 0.75 * pca_mse  # measured about 0.5x
 
@@ -223,7 +223,7 @@ def test_unseen_class_is_anomalous():
     rng = np.random.default_rng(0)
     rng.shuffle(normal)
     train, held_out = normal[:1100], normal[1100:]
-    ae = AutoEncoder(latent_dim=4, max_epochs=8, random_state=0).fit(X[train])
+    ae = AutoEncoder(kind="plain", latent_dim=4, max_epochs=8, random_state=0).fit(X[train])
     anomalies = ae.reconstruction_error(X[y == 0]).mean()
     normals = ae.reconstruction_error(X[held_out]).mean()
     assert anomalies > 1.5 * normals  # measured about 3x
@@ -342,7 +342,7 @@ def test_unknown_kind_lists_the_kinds():
 def test_overcomplete_plain_autoencoder_warns():
     X = np.random.default_rng(0).normal(size=(20, 3)).astype(np.float32)
     with pytest.warns(UserWarning, match="identity"):
-        AutoEncoder(latent_dim=3, max_epochs=1, random_state=0).fit(X)
+        AutoEncoder(kind="plain", latent_dim=3, max_epochs=1, random_state=0).fit(X)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         AutoEncoder(latent_dim=2, max_epochs=1, random_state=0).fit(X)

@@ -36,7 +36,7 @@ from paradigms.unsupervised import AutoEncoder
 class Config:
     seed: int = 0
     latent_dim: int = 8
-    kind: str = "plain"  # or "denoising", "variational"
+    kind: str = "plain"  # or "contrastive" (the estimator's default), "denoising", "masked"...
     max_epochs: int = 30
     anomaly_digit: int = 7
     out: str = "runs/tutorial02"
@@ -89,7 +89,7 @@ def main(cfg: Config) -> dict[str, float]:
     # 4. anomaly detection: no 7s in training; do 7s reconstruct worse?
     normal = y_train != cfg.anomaly_digit
     detector = AutoEncoder(
-        latent_dim=cfg.latent_dim, max_epochs=cfg.max_epochs, random_state=cfg.seed
+        latent_dim=cfg.latent_dim, kind=cfg.kind, max_epochs=cfg.max_epochs, random_state=cfg.seed
     ).fit(X_train[normal])
     is_anomaly = (y_test == cfg.anomaly_digit).astype(int)
     auroc = roc_auc_score(is_anomaly, detector.reconstruction_error(X_test))

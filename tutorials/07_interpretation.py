@@ -115,7 +115,8 @@ def main(cfg: Config) -> None:
     print(found.report)
 
     # 5. unsupervised: what each code unit changes, and the worst reconstructions
-    ae = AutoEncoder(latent_dim=8, max_epochs=cfg.max_epochs, random_state=cfg.seed).fit(X_tr)
+    ae = AutoEncoder(kind="plain", latent_dim=8, max_epochs=cfg.max_epochs, random_state=cfg.seed)
+    ae.fit(X_tr)
     traversal = ae.latent_traversal(X_te)
     plot_latent_traversal(traversal.decoded, traversal.values, traversal.units,
                           out / "latent_traversal.png")  # fmt: skip

@@ -110,7 +110,7 @@ def main(cfg: Config) -> dict[str, float]:
     print(f"saved {path}; loaded a {type(loaded).__name__} giving identical features: {same}")
 
     # 5. unsupervised: the autoencoder's encoder is built on the same backbone
-    ae = AutoEncoder(backbone="residual_mlp", backbone_kwargs=kwargs, latent_dim=8,
+    ae = AutoEncoder(backbone="residual_mlp", backbone_kwargs=kwargs, latent_dim=8, kind="plain",
                      max_epochs=cfg.max_epochs, random_state=cfg.seed).fit(X_tr)  # fmt: skip
     mse = float(ae.reconstruction_error(X_te).mean())
     print(f"autoencoder test reconstruction error {mse:.3f}; encoder_ is a "

@@ -77,7 +77,10 @@ def main(cfg: Config) -> dict[str, float]:
     print(f"{len(X):,} frames of shape {X.shape[1:]} from random play")
 
     # 2. the autoencoder learns to rebuild them
-    ae = AutoEncoder(max_epochs=cfg.max_epochs, random_state=cfg.seed).fit(X)
+    # plain reconstruction: the contrastive default would make the code ignore small shifts,
+    # and where the ball is is what the agent needs
+    ae = AutoEncoder(kind="plain", latent_dim=8, max_epochs=cfg.max_epochs, random_state=cfg.seed)
+    ae.fit(X)
     loss = ae.history_[-1]["train_loss"]
     print(f"autoencoder: {ae.latent_dim}-number code, final reconstruction loss {loss:.3f}")
 

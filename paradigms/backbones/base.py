@@ -65,6 +65,9 @@ class Backbone(nn.Module):
         self.out_features: int = int(out_features)
         self.normalizer = Standardize(self.in_shape)
         self.config: BackboneConfig | None = None
+        #: the learning rate relative to a new head's that whoever trained this backbone
+        #: advises for fine-tuning it (saved with it; ``None``: no advice, the same rate)
+        self.fine_tune_lr_scale: float | None = None
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, *in_shape)`` normalised input ``-> (B, out_features)``."""

@@ -23,6 +23,8 @@ from paradigms.backbones.registry import create_backbone
 METADATA_KEY = "paradigms.backbone"
 #: kwargs that only matter when a backbone is first built (weights come from the file on load)
 _BUILD_ONLY_KWARGS = ("pretrained", "pretrained_cfg_overlay", "checkpoint_path")
+#: the note under which a backbone's ``fine_tune_lr_scale`` is saved
+FINE_TUNE_NOTE = "fine_tune_lr_scale"
 
 
 def save_backbone(
@@ -33,7 +35,8 @@ def save_backbone(
     Args:
         backbone: a backbone built by :func:`create_backbone` (so it has a ``config``).
         path: destination file, conventionally ``*.safetensors``.
-        extra: optional JSON-serialisable notes stored beside the config (e.g. who trained it).
+        extra: optional JSON-serialisable notes stored beside the config (e.g. who trained it);
+            the backbone's ``fine_tune_lr_scale``, when set, is stored there too.
 
     Returns:
         The path written.
@@ -54,7 +57,10 @@ def save_backbone(
         name: tensor.detach().to("cpu").contiguous()
         for name, tensor in backbone.state_dict().items()
     }
-    meta = {METADATA_KEY: json.dumps({"config": backbone.config.to_dict(), "extra": extra or {}})}
+    notes = dict(extra or {})
+    if backbone.fine_tune_lr_scale is not None:
+        notes[FINE_TUNE_NOTE] = float(backbone.fine_tune_lr_scale)
+    meta = {METADATA_KEY: json.dumps({"config": backbone.config.to_dict(), "extra": notes})}
     return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
 
 
@@ -108,7 +114,8 @@ def load_backbone(path: str | os.PathLike[str], device: str | torch.device = "cp
         ValueError: missing file (also a ``FileNotFoundError``), a file that is not a backbone
             file, or weights that do not match the config (the message names the keys).
     """
-    config = BackboneConfig.from_dict(_read_metadata(path)["config"])
+    metadata = _read_metadata(path)
+    config = BackboneConfig.from_dict(metadata["config"])
     kwargs = {k: v for k, v in config.kwargs.items() if k not in _BUILD_ONLY_KWARGS}
     backbone = create_backbone(config.name, config.in_shape, **kwargs)
     backbone.config = config
@@ -131,6 +138,9 @@ def load_backbone(path: str | os.PathLike[str], device: str | torch.device = "cp
             f"{result.unexpected_keys[:10]}. The file was probably edited or written by an "
             "incompatible version."
         )
+    advice = (metadata.get("extra") or {}).get(FINE_TUNE_NOTE)
+    if isinstance(advice, (int, float)) and not isinstance(advice, bool):
+        backbone.fine_tune_lr_scale = float(advice)
     return backbone.to(device).eval()
 
 

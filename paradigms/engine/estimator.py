@@ -169,12 +169,20 @@ class NeuralEstimator(OnnxExportMixin, BaseEstimator):
         return {}
 
     # ---------------------------------------------------------------- training
-    def _resolve_epochs(self, n_train: int, fewest: int, most: int) -> int:
-        """``max_epochs`` as an int: ``"auto"`` is enough epochs for :data:`AUTO_STEPS` steps
-        over ``n_train`` rows, between ``fewest`` and ``most``."""
+    def _resolve_epochs(
+        self,
+        n_train: int,
+        fewest: int,
+        most: int,
+        steps: int = AUTO_STEPS,
+        batch_size: int | None = None,
+    ) -> int:
+        """``max_epochs`` as an int: ``"auto"`` is enough epochs for ``steps`` steps of
+        ``batch_size`` (the estimator's by default) over ``n_train`` rows, between ``fewest``
+        and ``most``."""
         if self.max_epochs == "auto":
-            steps_per_epoch = math.ceil(n_train / self.batch_size)
-            return int(min(most, max(fewest, math.ceil(AUTO_STEPS / steps_per_epoch))))
+            steps_per_epoch = math.ceil(n_train / (batch_size or self.batch_size))
+            return int(min(most, max(fewest, math.ceil(steps / steps_per_epoch))))
         if isinstance(self.max_epochs, str):
             raise ValueError(f"max_epochs must be 'auto' or an int; got {self.max_epochs!r}.")
         return int(self.max_epochs)
@@ -218,16 +226,18 @@ class NeuralEstimator(OnnxExportMixin, BaseEstimator):
         max_epochs: int | None = None,
         extra_callbacks: Sequence[Callback] = (),
         lr: float | None = None,
+        batch_size: int | None = None,
     ) -> History:
-        """Run the shared engine with this estimator's hyperparameters (``max_epochs`` and
-        ``lr`` override the estimator's; ``extra_callbacks`` join the user's)."""
+        """Run the shared engine with this estimator's hyperparameters (``max_epochs``,
+        ``lr`` and ``batch_size`` override the estimator's; ``extra_callbacks`` join the
+        user's)."""
         return fit(
             model,
             loss_fn,
             train,
             val,
             max_epochs=self.max_epochs if max_epochs is None else max_epochs,
-            batch_size=self.batch_size,
+            batch_size=self.batch_size if batch_size is None else batch_size,
             lr=self.lr if lr is None else lr,
             weight_decay=self.weight_decay,
             param_groups=param_groups,

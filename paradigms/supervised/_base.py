@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -37,6 +38,13 @@ class SupervisedEstimator(NeuralEstimator):
             "Digits across seeds", compares it with 0).
         freeze_backbone: train only the head (a linear probe on a reused backbone); the
             backbone, including its BatchNorm statistics, is left exactly as given.
+        backbone_lr_scale: the backbone's peak learning rate relative to ``lr`` (the head's);
+            ``"auto"``: what the backbone's trainer advises (its ``fine_tune_lr_scale``, saved
+            with it), else 1. An AutoEncoder's contrastive encoder advises 0.01, so it keeps
+            what it learnt while the head fits (on digits with 5 labels per class it scored
+            0.923 at 1 and 0.965 at 0.01); a backbone trained on other classes advises
+            nothing, as it needs retraining (digits 0-4 -> 5-9: 0.924 at 1, 0.70 at 0.01;
+            ``benchmarks/RESULTS.md``, fewlabel section).
         augment: small random shifts, rotations and zooms of training images
             (:class:`~paradigms.engine.augment.RandomAffine`); ``"auto"`` turns it on for
             image inputs in classification (on digits it lifted mean test accuracy over five
@@ -63,6 +71,7 @@ class SupervisedEstimator(NeuralEstimator):
         weight_decay: float = 1e-4,
         dropout: float = 0.2,
         freeze_backbone: bool = False,
+        backbone_lr_scale: float | str = "auto",
         augment: bool | str = "auto",
         validation_fraction: float = 0.0,
         early_stopping: bool | int = False,
@@ -81,6 +90,7 @@ class SupervisedEstimator(NeuralEstimator):
         self.weight_decay = weight_decay
         self.dropout = dropout
         self.freeze_backbone = freeze_backbone
+        self.backbone_lr_scale = backbone_lr_scale
         self.augment = augment
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
@@ -107,6 +117,28 @@ class SupervisedEstimator(NeuralEstimator):
             input_transform=RandomAffine() if augment_images and augment and X.ndim == 4 else None,
         )
 
+    def _param_groups(self, network: BackboneWithHead) -> list[dict[str, Any]] | None:
+        """Optimizer groups giving the backbone ``backbone_lr_scale`` times ``lr``, or
+        ``None`` (one learning rate) when the scale is 1."""
+        scale = self.backbone_lr_scale
+        if scale == "auto":
+            advice = network.backbone.fine_tune_lr_scale
+            scale = 1.0 if advice is None else advice
+        if (
+            isinstance(scale, bool)
+            or not isinstance(scale, (int, float))
+            or not (math.isfinite(scale) and scale >= 0)
+        ):
+            raise ValueError(
+                f"backbone_lr_scale must be 'auto' or a finite number >= 0; got {scale!r}."
+            )
+        if scale == 1:
+            return None
+        backbone = list(network.backbone.parameters())
+        own = {id(p) for p in backbone}
+        rest = [p for p in network.parameters() if id(p) not in own]
+        return [{"params": backbone, "lr": float(self.lr) * scale}, {"params": rest}]
+
     def _fit_network(
         self,
         X: np.ndarray,
@@ -123,10 +155,24 @@ class SupervisedEstimator(NeuralEstimator):
         train, val = self._split_validation(X, targets, seed, stratify=stratify)
         epochs = self._resolve_epochs(len(train[0]), fewest=AUTO_EPOCHS[0], most=AUTO_EPOCHS[1])
         self.history_ = self._train(
-            model, loss_fn, train, val, seed, metrics=metrics, max_epochs=epochs
+            model,
+            loss_fn,
+            train,
+            val,
+            seed,
+            metrics=metrics,
+            param_groups=self._param_groups(model),
+            max_epochs=epochs,
         )
-        self.model_ = model
-        self.backbone_ = model.backbone
+        self._set_fitted(model)
+
+    def _set_fitted(self, network: BackboneWithHead) -> None:
+        """Keep the trained ``network`` as ``model_`` / ``backbone_``; a backbone trained here
+        drops its trainer's fine-tuning advice (it is now a backbone for this task)."""
+        self.model_ = network
+        self.backbone_ = network.backbone
+        if not self.freeze_backbone:
+            self.backbone_.fine_tune_lr_scale = None
 
     def _predict_outputs(self, X: Any) -> torch.Tensor:
         """Raw network outputs ``(n, n_outputs)`` for validated ``X``."""

@@ -72,6 +72,7 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
         weight_decay: float = 1e-4,
         dropout: float = 0.2,
         freeze_backbone: bool = False,
+        backbone_lr_scale: float | str = "auto",
         augment: bool | str = "auto",
         validation_fraction: float = 0.0,
         early_stopping: bool | int = False,
@@ -95,6 +96,7 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
             weight_decay=weight_decay,
             dropout=dropout,
             freeze_backbone=freeze_backbone,
+            backbone_lr_scale=backbone_lr_scale,
             augment=augment,
             validation_fraction=validation_fraction,
             early_stopping=early_stopping,
@@ -131,10 +133,15 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
             # the normaliser learns from every row; augmentation from the consistency views
             network = self._build_network(X, len(self.classes_), augment_images=False)
             self.history_ = self._train_semi_supervised(
-                network, X[~unlabelled], codes, X[unlabelled], seed, {"accuracy": _accuracy}
+                network,
+                X[~unlabelled],
+                codes,
+                X[unlabelled],
+                seed,
+                {"accuracy": _accuracy},
+                param_groups=self._param_groups(network),
             )
-            self.model_ = network
-            self.backbone_ = network.backbone
+            self._set_fitted(network)
         self.model_.output_labels = tuple(self.classes_.tolist())  # what each logit stands for
         return self
 

@@ -1,4 +1,5 @@
-"""The autoencoder network: encoder (a shared Backbone) + decoder, plain / denoising / VAE."""
+"""The autoencoder network: encoder (a shared Backbone) + decoder; plain, denoising, masked,
+variational or contrastive training."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import torch
 from torch import nn
 
 from paradigms.backbones import ProjectedBackbone
+from paradigms.engine.augment import random_affine
 
-KINDS = ("plain", "denoising", "variational")
+KINDS = ("contrastive", "plain", "denoising", "masked", "variational")
+#: share of input patches (images) or features (vectors) ``kind="masked"`` hides
+MASK_RATIO = 0.5
 
 
 class AEOutput(NamedTuple):
@@ -35,8 +39,10 @@ class AutoEncoderNet(nn.Module):
     Args:
         encoder: a :class:`ProjectedBackbone` whose output width is the latent size.
         decoder: ``(B, latent_dim) -> (B, *in_shape)`` standardised.
-        kind: ``"plain"``, ``"denoising"`` (Gaussian input noise while training) or
-            ``"variational"`` (reparameterised Gaussian code).
+        kind: ``"plain"``, ``"denoising"`` (Gaussian input noise while training), ``"masked"``
+            (:data:`MASK_RATIO` of the input's patches hidden while training), ``"variational"``
+            (reparameterised Gaussian code) or ``"contrastive"`` (a random view of the input
+            while training; :mod:`paradigms.unsupervised.contrastive` adds its loss).
         noise: noise standard deviation for ``"denoising"``, in units of each feature's
             (channel's) standard deviation.
     """
@@ -58,20 +64,35 @@ class AutoEncoderNet(nn.Module):
             if kind == "variational"
             else None
         )
+        # codes are divided by this before decoding (``contrastive.unit_code_scale``)
+        self.register_buffer("code_scale", torch.ones(()))
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """``(B, latent_dim) -> (B, *in_shape)`` in data units."""
         norm = self.encoder.normalizer
-        return self.decoder(z) * norm.scale + norm.mean
+        return self.decoder(z / self.code_scale) * norm.scale + norm.mean
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Codes ``(B, latent_dim)`` of ``x`` ``(B, *in_shape)`` as given (no corruption)."""
+        return self.encoder.proj(self.encoder.base.forward_features(self.encoder.normalizer(x)))
+
+    def _corrupt(self, x: torch.Tensor) -> torch.Tensor:
+        """The training-time input of each kind, standardised, same shape as ``x``."""
+        norm = self.encoder.normalizer
+        if self.kind == "contrastive":
+            return norm(contrastive_view(x, norm.scale))
+        h = norm(x)
+        if self.kind == "denoising" and self.noise > 0:
+            return h + self.noise * torch.randn_like(h)
+        if self.kind == "masked":
+            return h * _keep_mask(h)
+        return h
 
     def forward(self, x: torch.Tensor) -> AEOutput:
         """``(B, *in_shape) ->`` :class:`AEOutput`."""
         if tuple(x.shape[1:]) != self.encoder.in_shape:
             self.encoder(x)  # raises the backbone's shape error
-        norm = self.encoder.normalizer
-        h = norm(x)
-        if self.training and self.kind == "denoising" and self.noise > 0:
-            h = h + self.noise * torch.randn_like(h)
+        h = self._corrupt(x) if self.training else self.encoder.normalizer(x)
         features = self.encoder.base.forward_features(h)
         mu = self.encoder.proj(features)
         if self.logvar_head is None:
@@ -79,6 +100,32 @@ class AutoEncoderNet(nn.Module):
         logvar = self.logvar_head(features).clamp(-10.0, 10.0)
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training else mu
         return AEOutput(self.decode(z), mu, logvar)
+
+
+def contrastive_view(x: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """A random view of each sample of ``x`` in the data's units, same shape.
+
+    Images ``(B, C, H, W)``: shifts up to 1/8 of the size, rotations up to 15 degrees and
+    zooms up to 15%. Vectors ``(B, d)``: Gaussian noise of 0.1 standard deviations
+    (``scale``, per feature).
+    """
+    if x.ndim == 4:
+        return random_affine(x, shift=0.125, degrees=15.0, scale=0.15)
+    return x + 0.1 * scale * torch.randn_like(x)
+
+
+def _keep_mask(h: torch.Tensor) -> torch.Tensor:
+    """1 where ``h`` stays, 0 where it is hidden: for images ``(B, C, H, W)`` square patches of
+    a quarter of the shorter side (2x2 pixels on 8x8 digits), for vectors single features;
+    each hidden with probability :data:`MASK_RATIO`. Broadcastable to ``h``."""
+    if h.ndim != 4:
+        return (torch.rand_like(h) >= MASK_RATIO).to(h.dtype)
+    n, _, height, width = h.shape
+    patch = max(1, min(height, width) // 4)
+    grid = (-(-height // patch), -(-width // patch))
+    keep = (torch.rand(n, 1, *grid, device=h.device) >= MASK_RATIO).to(h.dtype)
+    keep = keep.repeat_interleave(patch, dim=2).repeat_interleave(patch, dim=3)
+    return keep[:, :, :height, :width]
 
 
 class ReconstructionLoss:

@@ -21,6 +21,13 @@ from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state, 
 from paradigms.engine.onnx_export import OnnxGraph, Reshaped
 from paradigms.unsupervised._network import KINDS, AutoEncoderNet, ReconstructionLoss
 from paradigms.unsupervised.anomaly import AnomalyScorer
+from paradigms.unsupervised.contrastive import (
+    FINE_TUNE_LR_SCALE,
+    NEIGHBOURS,
+    NeighbourContrastiveLoss,
+    neighbour_table,
+    unit_code_scale,
+)
 from paradigms.unsupervised.decoders import mirror_decoder
 from paradigms.unsupervised.traversal import LatentTraversal, latent_traversal
 
@@ -43,9 +50,19 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         backbone: encoder base: ``"auto"`` (mlp for vectors, cnn for images), a registered
             name, a saved backbone path or a ``Backbone`` (copied, never trained in place).
         backbone_kwargs: factory kwargs when ``backbone`` is a name.
-        latent_dim: size of the code (>= 1). A plain autoencoder with ``latent_dim`` at least
-            the input size can learn the identity (a warning says so).
-        kind: ``"plain"``, ``"denoising"`` or ``"variational"``.
+        latent_dim: size of the code (>= 1; 32 by default). A plain autoencoder with
+            ``latent_dim`` at least the input size can learn the identity (a warning says so).
+        kind: how the encoder learns (``benchmarks/RESULTS.md``, fewlabel section, measures
+            each as a classifier's initialisation):
+            ``"contrastive"`` (the default): reconstruction plus codes that agree across random
+            views of each sample and of its nearest neighbours
+            (:mod:`paradigms.unsupervised.contrastive`), the one that helps a classifier;
+            ``"plain"``: reconstruction alone (the smallest reconstruction error);
+            ``"denoising"``: rebuild each sample from a noisy copy;
+            ``"masked"``: rebuild each sample with half its patches (features) hidden;
+            ``"variational"``: a VAE (``sample`` draws new data).
+            Views of images are shifted, rotated and zoomed: where a sample's position or
+            orientation carries its meaning (game frames for an agent), use ``"plain"``.
         noise: input noise std for ``"denoising"``, in units of each feature's std.
         beta: KL weight for ``"variational"`` (beta-VAE when != 1).
         anomaly_score: what :meth:`anomaly_scores` measures: ``"reconstruction+knn"`` (the
@@ -53,9 +70,11 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
             by its training median; best measured), ``"reconstruction"``, ``"knn"`` or
             ``"mahalanobis"`` (see :mod:`paradigms.unsupervised.anomaly`).
         n_neighbors: training codes the ``knn`` distance averages over.
-        max_epochs: passes over the data (30 by default).
-        batch_size: samples per step (16 by default; ``benchmarks/RESULTS.md``, "AutoEncoder
-            variants", compares it with 100 epochs of batch 64).
+        max_epochs: passes over the data; ``"auto"``: 30, or for ``"contrastive"`` enough for
+            600 steps (between 10 and 300 passes; 100 on 1,347 digits).
+        batch_size: samples per step; ``"auto"``: 16 (``benchmarks/RESULTS.md``,
+            "AutoEncoder variants", compares it with 100 epochs of batch 64), or 256 for
+            ``"contrastive"``, whose loss contrasts every sample with the rest of its batch.
         lr, weight_decay, validation_fraction, early_stopping,
         device, random_state, verbose, run_dir, resume, callbacks: as for
             :class:`paradigms.supervised.Classifier`.
@@ -68,14 +87,14 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         self,
         backbone: str | os.PathLike[str] | Backbone = "auto",
         backbone_kwargs: dict[str, Any] | None = None,
-        latent_dim: int = 8,
-        kind: str = "plain",
+        latent_dim: int = 32,
+        kind: str = "contrastive",
         noise: float = 0.2,
         beta: float = 1.0,
         anomaly_score: str = "reconstruction+knn",
         n_neighbors: int = 5,
-        max_epochs: int = 30,
-        batch_size: int = 16,
+        max_epochs: int | str = "auto",
+        batch_size: int | str = "auto",
         lr: float = 3e-3,
         weight_decay: float = 1e-4,
         validation_fraction: float = 0.0,
@@ -132,6 +151,18 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
                 stacklevel=3,
             )
 
+    def _budget(self, n_rows: int) -> tuple[int, int]:
+        """``(max_epochs, batch_size)`` with ``"auto"`` resolved for ``kind`` and ``n_rows``."""
+        contrastive = self.kind == "contrastive"
+        batch = self.batch_size
+        if batch == "auto":
+            batch = min(256, max(1, n_rows)) if contrastive else 16
+        elif isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
+            raise ValueError(f"batch_size must be 'auto' or an int >= 1; got {batch!r}.")
+        if contrastive:
+            return self._resolve_epochs(n_rows, 10, 300, steps=600, batch_size=int(batch)), batch
+        return self._resolve_epochs(n_rows, 30, 30, batch_size=int(batch)), batch  # auto: 30
+
     def _encoder(self, X: np.ndarray) -> ProjectedBackbone:
         base = self._build_backbone(X)
         if base.config is None:
@@ -139,7 +170,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         return project_backbone(base, int(self.latent_dim))
 
     def fit(self, X: Any, y: Any = None) -> AutoEncoder:
-        """Learn to reconstruct ``X`` ``(n, ...)``; ``y`` is ignored. Returns ``self``."""
+        """Learn codes of ``X`` ``(n, ...)`` as ``kind`` says; ``y`` is ignored. Returns
+        ``self``."""
         X = self._validate_inputs(X, reset=True)
         self._check_params(int(np.prod(X.shape[1:])))
         scorer = AnomalyScorer(self.anomaly_score, self.n_neighbors)
@@ -157,15 +189,43 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         self._loss = ReconstructionLoss(
             unit_variance, beta=self.beta, variational=self.kind == "variational"
         )
-        train, val = self._split_validation(X, X, seed, stratify=False)
-        self.history_ = self._train(
-            model, self._loss, (train[0],), None if val is None else (val[0],), seed
-        )
+        epochs, batch = self._budget(len(X))
+        if self.kind == "contrastive":
+            self._fit_contrastive(model, X, seed, epochs, batch)
+        else:
+            train, val = self._split_validation(X, X, seed, stratify=False)
+            self.history_ = self._train(
+                model,
+                self._loss,
+                (train[0],),
+                None if val is None else (val[0],),
+                seed,
+                max_epochs=epochs,
+                batch_size=batch,
+            )
         self.model_ = model
         self.encoder_ = model.encoder
         self.anomaly_scorer_ = scorer.fit(self._codes(X), self._errors(X))
         self._n_features_out = int(self.latent_dim)  # for get_feature_names_out
         return self
+
+    def _fit_contrastive(
+        self, model: AutoEncoderNet, X: np.ndarray, seed: int, epochs: int, batch: int
+    ) -> None:
+        """Train with :class:`NeighbourContrastiveLoss`: batches are ``(X[rows], rows)``, each
+        row's neighbours found among the training rows; then give the code unit scale."""
+        rows = np.arange(len(X), dtype=np.int64)
+        train, val = self._split_validation(X, rows, seed, stratify=False)
+        with torch.no_grad():
+            standardised = model.encoder.normalizer(torch.from_numpy(X)).numpy()
+        neighbours = neighbour_table(standardised, np.sort(train[1]), NEIGHBOURS)
+        loss = NeighbourContrastiveLoss(model, torch.from_numpy(X), neighbours, self._loss, seed)
+        self.history_ = self._train(
+            model, loss, train, val, seed, max_epochs=epochs, batch_size=batch
+        )
+        codes = self._forward_batched(model.encoder, X).double().numpy()
+        unit_code_scale(model, float(codes.std(axis=0).mean()))
+        model.encoder.fine_tune_lr_scale = FINE_TUNE_LR_SCALE
 
     # ------------------------------------------------------------------ use
     def _codes(self, X: np.ndarray) -> np.ndarray:
