@@ -173,8 +173,16 @@ def test_each_anomaly_score_is_what_it_names(digits, fitted):
     knn_te = knn.kneighbors(codes_te)[0].mean(axis=1)
     knn_tr = knn.kneighbors()[0].mean(axis=1)
     combined = errors_te / np.median(errors_tr) + knn_te / np.median(knn_tr)
-    np.testing.assert_allclose(fitted.anomaly_scores(X_te), combined, rtol=1e-6)
-    for method, expected in [("reconstruction", errors_te), ("knn", knn_te)]:
+    nearest = NearestNeighbors(n_neighbors=1).fit(X_tr)
+    near_te, near_tr = nearest.kneighbors(X_te)[0][:, 0], nearest.kneighbors()[0][:, 0]
+    with_inputs = knn_te / np.median(knn_tr) + near_te / np.median(near_tr)
+    assert fitted.anomaly_score == "knn+input"  # the default
+    np.testing.assert_allclose(fitted.anomaly_scores(X_te), with_inputs, rtol=1e-6)
+    for method, expected in [
+        ("reconstruction", errors_te),
+        ("knn", knn_te),
+        ("reconstruction+knn", combined),
+    ]:
         other = clone(fitted).set_params(anomaly_score=method).fit(X_tr)
         np.testing.assert_allclose(other.anomaly_scores(X_te), expected, rtol=1e-6)
     maha = clone(fitted).set_params(anomaly_score="mahalanobis").fit(X_tr).anomaly_scores(X_te)

@@ -65,10 +65,12 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
             orientation carries its meaning (game frames for an agent), use ``"plain"``.
         noise: input noise std for ``"denoising"``, in units of each feature's std.
         beta: KL weight for ``"variational"`` (beta-VAE when != 1).
-        anomaly_score: what :meth:`anomaly_scores` measures: ``"reconstruction+knn"`` (the
-            reconstruction error plus the distance to the nearest training codes, each divided
-            by its training median; best measured), ``"reconstruction"``, ``"knn"`` or
-            ``"mahalanobis"`` (see :mod:`paradigms.unsupervised.anomaly`).
+        anomaly_score: what :meth:`anomaly_scores` measures: ``"knn+input"`` (the distance
+            to the nearest training codes plus the distance to the nearest training input,
+            each divided by its training median; best measured with the default kind),
+            ``"reconstruction+knn"`` (the same with the reconstruction error in place of the
+            input distance), ``"reconstruction"``, ``"knn"`` or ``"mahalanobis"`` (see
+            :mod:`paradigms.unsupervised.anomaly`). ``"knn+input"`` keeps the training inputs.
         n_neighbors: training codes the ``knn`` distance averages over.
         max_epochs: passes over the data; ``"auto"``: 30, or for ``"contrastive"`` enough for
             600 steps (between 10 and 300 passes; 100 on 1,347 digits).
@@ -91,7 +93,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         kind: str = "contrastive",
         noise: float = 0.2,
         beta: float = 1.0,
-        anomaly_score: str = "reconstruction+knn",
+        anomaly_score: str = "knn+input",
         n_neighbors: int = 5,
         max_epochs: int | str = "auto",
         batch_size: int | str = "auto",
@@ -205,7 +207,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
             )
         self.model_ = model
         self.encoder_ = model.encoder
-        self.anomaly_scorer_ = scorer.fit(self._codes(X), self._errors(X))
+        self.anomaly_scorer_ = scorer.fit(self._codes(X), self._errors(X), _flat(X))
         self._n_features_out = int(self.latent_dim)  # for get_feature_names_out
         return self
 
@@ -269,7 +271,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         says (by default reconstruction error and code-space neighbour distance combined)."""
         check_is_fitted(self)
         X = self._validate_inputs(X, reset=False)
-        return self.anomaly_scorer_.score(self._codes(X), self._errors(X))
+        return self.anomaly_scorer_.score(self._codes(X), self._errors(X), _flat(X))
 
     def score_samples(self, X: Any) -> np.ndarray:
         """``-anomaly_scores(X)``: scikit-learn's convention, lower = more abnormal."""
@@ -321,6 +323,11 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         generator = torch.Generator().manual_seed(seed_from_random_state(random_state))
         z = torch.randn(int(n_samples), int(self.latent_dim), generator=generator)
         return self.inverse_transform(z.numpy())
+
+
+def _flat(X: np.ndarray) -> np.ndarray:
+    """Samples as rows ``(n, d)`` in the data's units, for input-space distances."""
+    return X.reshape(len(X), -1)
 
 
 class _Decoder(torch.nn.Module):
