@@ -24,6 +24,8 @@ BUDGETS = [
     ("label_efficiency(X_tr, y_tr, X_te, y_te)",
      "label_efficiency(X_tr, y_tr, X_te, y_te, [1, 'all'], ['supervised', 'svc'], draws=1, "
      "classifier_params={'max_epochs': 2})"),
+    ("AutoEncoder(random_state=0).fit(X_tr)",
+     "AutoEncoder(max_epochs=2, random_state=0).fit(X_tr)"),
     ("agent.learn(100_000)", "agent.learn(1_000)"),
     ("cloned.learn(20_000)", "cloned.learn(512)"),
     ("n_steps=1_000)", "n_steps=300)"),
