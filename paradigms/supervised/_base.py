@@ -42,8 +42,8 @@ class SupervisedEstimator(NeuralEstimator):
             ``"auto"``: what the backbone's trainer advises (its ``fine_tune_lr_scale``, saved
             with it), else 1. An AutoEncoder's contrastive encoder advises 0.01, so it keeps
             what it learnt while the head fits (on digits with 5 labels per class it scored
-            0.923 at 1 and 0.965 at 0.01); a backbone trained on other classes advises
-            nothing, as it needs retraining (digits 0-4 -> 5-9: 0.924 at 1, 0.70 at 0.01;
+            0.932 at 1 and 0.962 at 0.01); a backbone trained on other classes advises
+            nothing, as it needs retraining (digits 0-4 -> 5-9: 0.932 at 1, 0.717 at 0.01;
             ``benchmarks/RESULTS.md``, fewlabel section).
         augment: small random shifts, rotations and zooms of training images
             (:class:`~paradigms.engine.augment.RandomAffine`); ``"auto"`` turns it on for
