@@ -51,12 +51,11 @@ def neighbour_table(standardised: np.ndarray, candidates: np.ndarray, k: int) ->
         return np.repeat(candidates[:1], len(flat))[:, None]
     search = NearestNeighbors(n_neighbors=k + 1).fit(flat[candidates])
     found = candidates[search.kneighbors(flat, return_distance=False)]
-    # drop each row itself where it was found; otherwise the farthest of the k + 1
-    keep = np.empty((len(flat), k), dtype=np.int64)
-    for row, near in enumerate(found):
-        others = near[near != row]
-        keep[row] = others[:k]
-    return keep
+    # drop each row itself where it was found (a stable sort moves it last), otherwise the
+    # farthest of the k + 1
+    is_self = found == np.arange(len(flat))[:, None]
+    order = np.argsort(is_self, axis=1, kind="stable")
+    return np.take_along_axis(found, order, axis=1)[:, :k].astype(np.int64)
 
 
 class NeighbourContrastiveLoss:
