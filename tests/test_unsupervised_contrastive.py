@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
@@ -13,6 +14,7 @@ from paradigms.data import draw_labels_per_class, load_digits
 from paradigms.supervised import Classifier
 from paradigms.unsupervised import AutoEncoder
 from paradigms.unsupervised._network import MASK_RATIO, _keep_mask
+from paradigms.unsupervised.anomaly import AnomalyScorer
 from paradigms.unsupervised.contrastive import (
     FINE_TUNE_LR_SCALE,
     neighbour_table,
@@ -167,3 +169,39 @@ def test_contrastive_fit_with_validation_and_on_vectors():
     assert ae.transform(X).shape == (60, 32) and np.isfinite(ae.anomaly_scores(X)).all()
     same = AutoEncoder(max_epochs=3, validation_fraction=0.2, random_state=0).fit(X)
     np.testing.assert_array_equal(ae.transform(X), same.transform(X))
+
+
+def test_contrastive_code_neighbours_are_measured_by_angle(images, contrastive):
+    from sklearn.neighbors import NearestNeighbors
+
+    X_tr, X_te, _, _ = images
+    unit_tr, unit_te = (
+        codes / np.linalg.norm(codes, axis=1, keepdims=True)
+        for codes in (contrastive.transform(X_tr), contrastive.transform(X_te))
+    )
+    expected = NearestNeighbors(n_neighbors=5).fit(unit_tr).kneighbors(unit_te)[0].mean(axis=1)
+    knn = clone(contrastive).set_params(anomaly_score="knn").fit(X_tr)
+    np.testing.assert_allclose(knn.anomaly_scores(X_te), expected, rtol=1e-5)
+    assert knn.anomaly_scorer_.code_metric == "cosine"
+    assert AutoEncoder(kind="plain", max_epochs=1).fit(X_tr[:50]).anomaly_scorer_.code_metric == (
+        "euclidean"
+    )
+
+
+def test_cosine_code_metric_ignores_each_code_length():
+    rng = np.random.default_rng(0)
+    codes, inputs, errors = rng.normal(size=(40, 4)), rng.normal(size=(40, 6)), rng.random(40)
+    lengths = rng.uniform(0.1, 10.0, size=(40, 1))
+    scorer = AnomalyScorer("knn", code_metric="cosine").fit(codes, errors, inputs)
+    rescaled = AnomalyScorer("knn", code_metric="cosine").fit(codes * lengths, errors, inputs)
+    np.testing.assert_allclose(
+        scorer.score(codes[:7], errors[:7], inputs[:7]),
+        rescaled.score(codes[:7] * 3.0, errors[:7], inputs[:7]),
+    )
+    euclidean = AnomalyScorer("knn").fit(codes, errors, inputs)
+    assert not np.allclose(
+        euclidean.score(codes[:7] * 3.0, errors[:7], inputs[:7]),
+        euclidean.score(codes[:7], errors[:7], inputs[:7]),
+    )
+    with pytest.raises(ValueError, match="code_metric='manhattan' is unknown"):
+        AnomalyScorer("knn", code_metric="manhattan")

@@ -71,7 +71,9 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
             ``"reconstruction+knn"`` (the same with the reconstruction error in place of the
             input distance), ``"reconstruction"``, ``"knn"`` or ``"mahalanobis"`` (see
             :mod:`paradigms.unsupervised.anomaly`). ``"knn+input"`` keeps the training inputs.
-        n_neighbors: training codes the ``knn`` distance averages over.
+        n_neighbors: training codes the ``knn`` distance averages over (by angle, the
+            distance between unit-length codes, for ``"contrastive"``, whose loss compares
+            codes by cosine similarity; Euclidean for the other kinds).
         max_epochs: passes over the data; ``"auto"``: 30, or for ``"contrastive"`` enough for
             600 steps (between 10 and 300 passes; 100 on 1,347 digits).
         batch_size: samples per step; ``"auto"``: 16 (``benchmarks/RESULTS.md``,
@@ -176,7 +178,9 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         ``self``."""
         X = self._validate_inputs(X, reset=True)
         self._check_params(int(np.prod(X.shape[1:])))
-        scorer = AnomalyScorer(self.anomaly_score, self.n_neighbors)
+        # contrastive codes are trained on cosine similarities: their neighbours are by angle
+        metric = "cosine" if self.kind == "contrastive" else "euclidean"
+        scorer = AnomalyScorer(self.anomaly_score, self.n_neighbors, code_metric=metric)
         seed = seed_from_random_state(self.random_state)
         seed_everything(seed)
         encoder = self._encoder(X)
