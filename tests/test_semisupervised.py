@@ -47,7 +47,7 @@ def test_semi_supervised_fit_runs_its_step_budget_and_predicts(digits_split):
     X_tr, X_te, y_tr, _ = digits_split
     y_few = _few_labels(y_tr, 3, seed=1)
     clf = Classifier(semi_supervised_steps=12, batch_size=16, random_state=0).fit(X_tr, y_few)
-    # 1,317 unlabelled rows in batches of 7 x 16 = 112: 12 steps per epoch
+    # 1,317 unlabelled rows in batches of 4 x 16 = 64: 21 steps per epoch
     assert len(clf.history_) == 1
     assert set(clf.classes_) == set(range(10)) and -1 not in clf.classes_
     proba = clf.predict_proba(X_te)

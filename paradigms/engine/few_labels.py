@@ -43,7 +43,9 @@ class SemiSupervisedMixin:
             benchmarks/RESULTS.md, few labels); ``0`` ignores the unlabelled rows. A
             semi-supervised fit ignores ``max_epochs``: its epochs are passes over the
             unlabelled rows.
-        unlabelled_ratio: unlabelled rows per labelled row in each step (FixMatch's 7).
+        unlabelled_ratio: unlabelled rows per labelled row in each step (4 by default; the
+            FixMatch paper's 7 was slower and no better on digits: benchmarks/RESULTS.md, few
+            labels, "Unlabelled rows per labelled row").
         pseudo_label_threshold: the confidence a prediction on an unlabelled row needs before
             it is used as that row's target.
     """

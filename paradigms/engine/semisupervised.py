@@ -4,8 +4,9 @@ Each step sees ``labelled_batch`` labelled rows and ``unlabelled_batch`` unlabel
 network labels a weakly augmented view of every unlabelled row (its probabilities aligned with
 the labelled class frequencies, :data:`ALIGNMENT_MOMENTUM`); where it is confident (maximum
 probability >= ``threshold``) that label becomes the target for a strongly augmented view of
-the same row (Sohn et al., 2020, "FixMatch", threshold and the 1:7 labelled:unlabelled ratio
-from the paper; the threshold here is 0.8, measured in ``benchmarks/RESULTS.md``, few labels).
+the same row (Sohn et al., 2020, "FixMatch"; the paper's threshold is 0.95 and its
+labelled:unlabelled ratio 1:7, the defaults here 0.8 and 1:4, measured in
+``benchmarks/RESULTS.md``, few labels).
 
 Three pieces plug into :func:`paradigms.engine.fit` unchanged:
 

@@ -78,7 +78,7 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
         early_stopping: bool | int = False,
         unlabelled_label: Any = UNLABELLED,
         semi_supervised_steps: int = 1000,
-        unlabelled_ratio: int = 7,
+        unlabelled_ratio: int = 4,
         pseudo_label_threshold: float = 0.8,
         device: str = "auto",
         random_state: int | np.random.RandomState | None = None,

@@ -165,7 +165,7 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
         early_stopping: bool | int = False,
         unlabelled_label: Any = UNLABELLED,
         semi_supervised_steps: int = 1000,
-        unlabelled_ratio: int = 7,
+        unlabelled_ratio: int = 4,
         pseudo_label_threshold: float = 0.8,
         device: str = "auto",
         random_state: int | np.random.RandomState | None = None,
