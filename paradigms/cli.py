@@ -11,7 +11,7 @@ from dataclasses import fields
 from typing import Any
 
 from paradigms import __version__
-from paradigms._common.checks import epochs_option
+from paradigms._common.checks import batch_size_option, epochs_option
 
 _HELP = {
     "dataset": "digits | iris | wine | breast_cancer | diabetes | moons | blobs | shapes | "
@@ -48,6 +48,14 @@ _SUPERVISED_HELP = {
     "semi_supervised_steps": "optimizer steps of the semi-supervised fit",
 }
 
+#: Options of ``paradigms unsupervised`` whose help differs from ``_HELP``.
+_UNSUPERVISED_HELP = {
+    "max_epochs": "passes over the data, or auto (30; --kind contrastive: enough for about 600 "
+    "optimizer steps)",
+    "batch_size": "samples per step, or auto (16; --kind contrastive: 256, as its loss "
+    "contrasts each sample with the rest of its batch)",
+}
+
 #: Options of ``paradigms rl`` whose help differs from (or is missing in) ``_HELP``.
 _RL_HELP = {
     "env": "a registered Gymnasium id (CartPole-v1, Pendulum-v1...) or module.path:ClassName, "
@@ -66,6 +74,8 @@ _RL_HELP = {
 
 #: options whose values are parsed by a function rather than by their default's type
 _OPTION_TYPES = {"max_epochs": epochs_option}
+#: the same, where the option's default is "auto" (elsewhere it takes numbers only)
+_AUTO_OPTION_TYPES = {"batch_size": batch_size_option}
 
 
 def _add_run_parser(
@@ -107,7 +117,8 @@ def _add_run_parser(
                 flag, action=argparse.BooleanOptionalAction, default=default, help=help_text
             )
         else:
-            kind = _OPTION_TYPES.get(field.name, type(default))
+            parsers = {**_OPTION_TYPES, **(_AUTO_OPTION_TYPES if default == "auto" else {})}
+            kind = parsers.get(field.name, type(default))
             p.add_argument(flag, type=kind, default=default, help=help_text)
     p.add_argument(
         "--out", default=None, help=f"run directory (default: runs/{name}-<{data}>-<time>)"
@@ -194,10 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "unsupervised",
         UnsupervisedRunConfig,
-        "train an autoencoder (plain, denoising, variational) on a dataset",
+        "train an autoencoder (plain, denoising, masked, variational, contrastive) on a dataset",
         "Train an autoencoder, evaluate reconstruction on a held-out split against PCA, and "
         "write a run directory (config.json, metrics.csv, checkpoint, encoder.safetensors, "
         "plots: reconstructions, latent space, learning curves, VAE samples; report.html).",
+        help_overrides=_UNSUPERVISED_HELP,
     )
     _add_run_parser(
         sub,

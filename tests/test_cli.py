@@ -378,3 +378,24 @@ def test_few_labels_on_a_regression_dataset_is_refused(tmp_path, capsys):
     assert main([*argv, "--out", str(tmp_path / "r"), "--no-progress"]) == 2
     assert "needs a classification dataset" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+def test_unsupervised_budget_is_the_kind_s_own_unless_given(capsys):
+    from paradigms.cli import _config_from_args, build_parser
+    from paradigms.unsupervised.run import UnsupervisedRunConfig, build_autoencoder
+
+    def autoencoder(*options: str):
+        args = build_parser().parse_args(["unsupervised", *options])
+        return build_autoencoder(_config_from_args(UnsupervisedRunConfig, args))
+
+    contrastive = autoencoder("--kind", "contrastive")
+    assert (contrastive.max_epochs, contrastive.batch_size) == ("auto", "auto")
+    assert contrastive._budget(1347) == (100, 256)  # 600 steps of 256, as from Python
+    assert autoencoder("--kind", "plain")._budget(1347) == (30, 16)
+    given = autoencoder("--max-epochs", "3", "--batch-size", "32")
+    assert (given.max_epochs, given.batch_size) == (3, 32)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["unsupervised", "--batch-size", "many"])
+    assert "--batch-size" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # the supervised batch size has no "auto"
+        build_parser().parse_args(["supervised", "--batch-size", "auto"])

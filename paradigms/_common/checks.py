@@ -30,6 +30,15 @@ def check_int(name: str, value: object, minimum: int) -> int:
     return int(value)
 
 
+def _auto_or_whole_number(value: int | str, flag: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{flag} must be 'auto' or a whole number; got {value!r}.") from None
+
+
 def epochs_option(value: int | str) -> int | str:
     """A ``max_epochs`` value from the command line or a run config: ``"auto"`` or a whole
     number (given as an int or a string of digits).
@@ -37,9 +46,10 @@ def epochs_option(value: int | str) -> int | str:
     Raises:
         ValueError: for anything else, saying what is accepted.
     """
-    if value == "auto":
-        return value
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"--max-epochs must be 'auto' or a whole number; got {value!r}.") from None
+    return _auto_or_whole_number(value, "--max-epochs")
+
+
+def batch_size_option(value: int | str) -> int | str:
+    """A ``batch_size`` value of a run whose estimator picks its own (``"auto"``) or a whole
+    number, as :func:`epochs_option`."""
+    return _auto_or_whole_number(value, "--batch-size")

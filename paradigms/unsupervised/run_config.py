@@ -15,8 +15,8 @@ class UnsupervisedRunConfig:
     backbone: str = "auto"
     latent_dim: int = 8
     kind: str = "plain"
-    max_epochs: int = 30
-    batch_size: int = 16
+    max_epochs: int | str = "auto"  # AutoEncoder's budget for the kind
+    batch_size: int | str = "auto"
     lr: float = 3e-3
     seed: int = 0
     test_size: float = 0.25
