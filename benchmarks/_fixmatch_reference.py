@@ -18,6 +18,9 @@ from torch.nn import functional
 
 from paradigms.backbones import create_backbone
 
+#: the loop's recipe, as the issue describes it
+STEPS, LABELLED_BATCH, UNLABELLED_RATIO, THRESHOLD = 1500, 64, 7, 0.95
+
 
 def _shift(x: torch.Tensor, pixels: float) -> torch.Tensor:
     n = len(x)
@@ -51,8 +54,8 @@ def fixmatch_reference(
     X_unlabelled: np.ndarray,
     n_classes: int,
     seed: int,
-    steps: int = 1500,
-    threshold: float = 0.95,
+    steps: int = STEPS,
+    threshold: float = THRESHOLD,
 ) -> nn.Module:
     """Train and return a classifier ``(B, 1, 8, 8) -> (B, n_classes)`` (eval mode).
 
@@ -68,7 +71,7 @@ def fixmatch_reference(
     model = nn.Sequential(backbone, nn.Linear(backbone.out_features, n_classes))
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=5e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=steps)
-    batch, ratio = 64, 7
+    batch, ratio = LABELLED_BATCH, UNLABELLED_RATIO
     model.train()
     for _ in range(steps):
         il = torch.randint(len(xl), (batch,))

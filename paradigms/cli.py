@@ -148,6 +148,7 @@ def _add_tune_parser(sub: argparse._SubParsersAction) -> None:
     for name, (config_cls, _) in _tune_commands().items():
         helps = {
             "supervised": _SUPERVISED_HELP,
+            "unsupervised": _UNSUPERVISED_HELP,
             "rl": {**_RL_HELP, "timesteps": "steps per trial (0: 20,000)"},
         }.get(name, {})
         p = _add_run_parser(

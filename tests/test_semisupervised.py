@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.model_selection import train_test_split
+from torch.optim.optimizer import register_optimizer_step_post_hook
 
 from paradigms.data import load_digits, load_wine
 from paradigms.engine.augment import strong_augment, weak_augment
@@ -46,9 +47,15 @@ def test_unlabelled_rows_raise_accuracy_over_the_labels_alone(digits_split):
 def test_semi_supervised_fit_runs_its_step_budget_and_predicts(digits_split):
     X_tr, X_te, y_tr, _ = digits_split
     y_few = _few_labels(y_tr, 3, seed=1)
-    clf = Classifier(semi_supervised_steps=12, batch_size=16, random_state=0).fit(X_tr, y_few)
-    # 1,317 unlabelled rows in batches of 4 x 16 = 64: 21 steps per epoch
-    assert len(clf.history_) == 1
+    steps = []
+    hook = register_optimizer_step_post_hook(lambda *_: steps.append(1))
+    try:
+        clf = Classifier(semi_supervised_steps=12, batch_size=16, random_state=0).fit(X_tr, y_few)
+    finally:
+        hook.remove()
+    # 1,317 unlabelled rows in batches of 4 x 16 = 64 make a pass 21 steps: a budget of 12 is
+    # one shorter epoch, not a whole pass
+    assert len(clf.history_) == 1 and len(steps) == 12
     assert set(clf.classes_) == set(range(10)) and -1 not in clf.classes_
     proba = clf.predict_proba(X_te)
     assert proba.shape == (len(X_te), 10)

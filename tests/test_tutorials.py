@@ -124,7 +124,7 @@ def test_tutorial_06_few_labels(tmp_path):
     assert "labelled and" in out and "(never -1)" in out
     for name in ("labels alone", "semi-supervised", "LabelSpreading"):
         assert f"{name}: " in out, name
-    assert "AUROC for unseen 7s" in out
+    assert "AUROC for unseen 7s" in out and "distance to the nearest training image" in out
     assert "AutoEncoder (contrastive) encoder -> Classifier on the labels alone" in out
     assert (tmp_path / "label_efficiency.png").is_file()
     assert (tmp_path / "label_efficiency.csv").read_text().startswith("method,labels_per_class")

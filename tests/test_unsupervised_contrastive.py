@@ -203,5 +203,8 @@ def test_cosine_code_metric_ignores_each_code_length():
         euclidean.score(codes[:7] * 3.0, errors[:7], inputs[:7]),
         euclidean.score(codes[:7], errors[:7], inputs[:7]),
     )
+    zeros = np.zeros_like(codes)  # codes of no length: finite scores, no division by zero
+    on_zeros = AnomalyScorer("knn+input", code_metric="cosine").fit(zeros, errors, inputs)
+    assert np.isfinite(on_zeros.score(zeros[:3], errors[:3], inputs[:3])).all()
     with pytest.raises(ValueError, match="code_metric='manhattan' is unknown"):
         AnomalyScorer("knn", code_metric="manhattan")

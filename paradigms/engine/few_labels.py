@@ -40,9 +40,9 @@ class SemiSupervisedMixin:
             ``sklearn.semi_supervised``; for string labels e.g. ``""``); ``None`` makes every
             value a class (then ``-1`` is an ordinary label).
         semi_supervised_steps: optimizer steps of a semi-supervised fit (1,000 by default:
-            benchmarks/RESULTS.md, few labels); ``0`` ignores the unlabelled rows. A
-            semi-supervised fit ignores ``max_epochs``: its epochs are passes over the
-            unlabelled rows.
+            benchmarks/RESULTS.md, few labels), rounded up to whole epochs; ``0`` ignores the
+            unlabelled rows. A semi-supervised fit ignores ``max_epochs``: its epochs are
+            passes over the unlabelled rows (or the whole budget, when that is shorter).
         unlabelled_ratio: unlabelled rows per labelled row in each step (4 by default; the
             FixMatch paper's 7 was slower and no better on digits: benchmarks/RESULTS.md, few
             labels, "Unlabelled rows per labelled row").
@@ -101,7 +101,10 @@ class SemiSupervisedMixin:
         batch = check_int("batch_size", self.batch_size, 1)
         split = self._split_validation  # type: ignore[attr-defined]
         (X_train, y_train), val = split(X_labelled, codes, seed, stratify=True)
-        data = MixedData(X_train, y_train, X_unlabelled, batch, ratio * batch)
+        steps = int(self.semi_supervised_steps)
+        # an epoch is a pass over the unlabelled rows, or the whole budget when that is shorter
+        passes = max(1, math.ceil(len(X_unlabelled) / (ratio * batch)))
+        data = MixedData(X_train, y_train, X_unlabelled, batch, ratio * batch, min(passes, steps))
         mean, scale = data_statistics(np.concatenate([X_labelled, X_unlabelled]))
         prior = np.bincount(y_train, minlength=len(self.classes_)) / len(y_train)
         model = ConsistencyTraining(network, batch, mean, scale, torch.from_numpy(prior).float())
@@ -113,7 +116,7 @@ class SemiSupervisedMixin:
             seed,
             metrics=metrics,
             param_groups=param_groups,
-            max_epochs=math.ceil(int(self.semi_supervised_steps) / data.steps_per_epoch),
+            max_epochs=math.ceil(steps / data.steps_per_epoch),
             extra_callbacks=extra_callbacks,
             lr=lr,
         )

@@ -37,7 +37,7 @@ from paradigms.engine.batching import Batch, BatchSource, as_tensor
 #: are multiplied by the labelled class frequencies over the running mean of its predictions
 #: (this momentum per step), so that pseudo-labels cannot drift onto a few classes. Measured
 #: on digits with 1 label per class: 0.711 without, 0.869 with (3 draws); 5 labels: 0.984
-#: either way (benchmarks/RESULTS.md, few labels)
+#: either way (an earlier fewlabel run, 7 unlabelled rows per labelled row)
 ALIGNMENT_MOMENTUM = 0.01
 
 #: the default label that marks an unlabelled row (scikit-learn's ``sklearn.semi_supervised``)

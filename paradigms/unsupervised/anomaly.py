@@ -30,6 +30,11 @@ ANOMALY_SCORES = ("knn+input", "reconstruction", "knn", "mahalanobis", "reconstr
 CODE_METRICS = ("euclidean", "cosine")
 
 
+def code_metric_for(kind: str) -> str:
+    """The code metric (:data:`CODE_METRICS`) for an autoencoder ``kind``'s codes."""
+    return "cosine" if kind == "contrastive" else "euclidean"
+
+
 class AnomalyScorer:
     """Scores samples from their codes ``(n, latent_dim)``, reconstruction errors ``(n,)`` and
     inputs ``(n, d)`` (flattened, in the data's units).
@@ -40,7 +45,8 @@ class AnomalyScorer:
             the nearest training input / its training median (a training row left out of its
             own neighbours in both);
             ``"reconstruction"``: the reconstruction error;
-            ``"knn"``: mean Euclidean distance to the ``n_neighbors`` nearest training codes;
+            ``"knn"``: mean Euclidean distance to the ``n_neighbors`` nearest training codes
+            (between unit-length codes with ``code_metric="cosine"``);
             ``"mahalanobis"``: squared Mahalanobis distance to the training codes' mean;
             ``"reconstruction+knn"``: reconstruction error / its training median + knn
             distance / its training median (a training row's own code left out).
@@ -69,7 +75,7 @@ class AnomalyScorer:
     def _neighbour_codes(self, codes: np.ndarray) -> np.ndarray:
         """``codes`` ``(n, latent_dim)`` as the neighbour distances see them."""
         codes = np.asarray(codes, dtype=np.float64)
-        if self.code_metric == "cosine":
+        if getattr(self, "code_metric", "euclidean") == "cosine":  # older pickles: Euclidean
             return codes / np.maximum(np.linalg.norm(codes, axis=1, keepdims=True), 1e-12)
         return codes
 

@@ -20,7 +20,7 @@ from paradigms.engine import Callback
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state, to_numpy
 from paradigms.engine.onnx_export import OnnxGraph, Reshaped
 from paradigms.unsupervised._network import KINDS, AutoEncoderNet, ReconstructionLoss
-from paradigms.unsupervised.anomaly import AnomalyScorer
+from paradigms.unsupervised.anomaly import AnomalyScorer, code_metric_for
 from paradigms.unsupervised.contrastive import (
     FINE_TUNE_LR_SCALE,
     NEIGHBOURS,
@@ -178,8 +178,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         ``self``."""
         X = self._validate_inputs(X, reset=True)
         self._check_params(int(np.prod(X.shape[1:])))
-        # contrastive codes are trained on cosine similarities: their neighbours are by angle
-        metric = "cosine" if self.kind == "contrastive" else "euclidean"
+        metric = code_metric_for(self.kind)  # contrastive codes: neighbours by angle
         scorer = AnomalyScorer(self.anomaly_score, self.n_neighbors, code_metric=metric)
         seed = seed_from_random_state(self.random_state)
         seed_everything(seed)
