@@ -410,7 +410,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         if recipe is None
         else [
             "### Unlabelled rows per labelled row, all digits, K=5 "
-            f"({recipe.get('labelled_batch')} labelled rows per step, {recipe.get('steps')} steps)",
+            f"({recipe['labelled_batch']} labelled rows per step, {recipe['steps']:,} steps)",
             "",
             md_table(
                 ["unlabelled_ratio", "accuracy (mean ± std)", "mean fit s"],
@@ -441,7 +441,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         + (
             ""
             if recipe is None
-            else f" ({recipe['steps']} steps of {recipe['labelled_batch']} labelled + "
+            else f" ({recipe['steps']:,} steps of {recipe['labelled_batch']} labelled + "
             f"{recipe['default_ratio'] * recipe['labelled_batch']} unlabelled rows)"
         )
         + ".",

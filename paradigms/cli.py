@@ -12,6 +12,7 @@ from typing import Any
 
 from paradigms import __version__
 from paradigms._common.checks import batch_size_option, epochs_option
+from paradigms.unsupervised.budget import budget_help
 
 _HELP = {
     "dataset": "digits | iris | wine | breast_cancer | diabetes | moons | blobs | shapes | "
@@ -49,12 +50,7 @@ _SUPERVISED_HELP = {
 }
 
 #: Options of ``paradigms unsupervised`` whose help differs from ``_HELP``.
-_UNSUPERVISED_HELP = {
-    "max_epochs": "passes over the data, or auto (30; --kind contrastive: enough for about 600 "
-    "optimizer steps)",
-    "batch_size": "samples per step, or auto (16; --kind contrastive: 256, as its loss "
-    "contrasts each sample with the rest of its batch)",
-}
+_UNSUPERVISED_HELP = budget_help()
 
 #: Options of ``paradigms rl`` whose help differs from (or is missing in) ``_HELP``.
 _RL_HELP = {

@@ -159,6 +159,7 @@ def test_unsupervised_vae_run_directory(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["kind"] == "variational" and summary["latent_dim"] == 4
     assert summary["test_mse"] > 0 and summary["pca4_test_mse"] > 0
+    assert summary["batch_size"] == 16 and summary["epochs_run"] == 2  # "auto" resolved
     shown = ("learning_curves.png", "reconstructions.png", "latent.png", "samples.png")
     inside = ("latent_traversal.png", "worst_reconstructions.png")
     for name in (*shown, *inside):

@@ -21,6 +21,13 @@ from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state, 
 from paradigms.engine.onnx_export import OnnxGraph, Reshaped
 from paradigms.unsupervised._network import KINDS, AutoEncoderNet, ReconstructionLoss
 from paradigms.unsupervised.anomaly import AnomalyScorer, code_metric_for
+from paradigms.unsupervised.budget import (
+    CONTRASTIVE_BATCH,
+    CONTRASTIVE_PASSES,
+    CONTRASTIVE_STEPS,
+    RECONSTRUCTION_BATCH,
+    RECONSTRUCTION_EPOCHS,
+)
 from paradigms.unsupervised.contrastive import (
     FINE_TUNE_LR_SCALE,
     NEIGHBOURS,
@@ -74,7 +81,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         n_neighbors: training codes the ``knn`` distance averages over (by angle, the
             distance between unit-length codes, for ``"contrastive"``, whose loss compares
             codes by cosine similarity; Euclidean for the other kinds).
-        max_epochs: passes over the data; ``"auto"``: 30, or for ``"contrastive"`` enough for
+        max_epochs: passes over the data; ``"auto"``: the kind's budget
+            (:mod:`paradigms.unsupervised.budget`): 30, or for ``"contrastive"`` enough for
             600 steps (between 10 and 300 passes; 100 on 1,347 digits).
         batch_size: samples per step; ``"auto"``: 16 (``benchmarks/RESULTS.md``,
             "AutoEncoder variants", compares it with 100 epochs of batch 64), or 256 for
@@ -160,12 +168,17 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         contrastive = self.kind == "contrastive"
         batch = self.batch_size
         if batch == "auto":
-            batch = min(256, max(1, n_rows)) if contrastive else 16
+            batch = min(CONTRASTIVE_BATCH, max(1, n_rows)) if contrastive else RECONSTRUCTION_BATCH
         elif isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
             raise ValueError(f"batch_size must be 'auto' or an int >= 1; got {batch!r}.")
         if contrastive:
-            return self._resolve_epochs(n_rows, 10, 300, steps=600, batch_size=int(batch)), batch
-        return self._resolve_epochs(n_rows, 30, 30, batch_size=int(batch)), batch  # auto: 30
+            low, high = CONTRASTIVE_PASSES
+            epochs = self._resolve_epochs(
+                n_rows, low, high, steps=CONTRASTIVE_STEPS, batch_size=int(batch)
+            )
+            return epochs, batch
+        epochs = RECONSTRUCTION_EPOCHS
+        return self._resolve_epochs(n_rows, epochs, epochs, batch_size=int(batch)), batch
 
     def _encoder(self, X: np.ndarray) -> ProjectedBackbone:
         base = self._build_backbone(X)

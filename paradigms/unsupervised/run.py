@@ -138,6 +138,7 @@ def run_unsupervised(
         "n_train": len(X_tr),
         "n_test": len(X_te),
         "epochs_run": len(ae.history_),
+        "batch_size": ae._budget(len(X_tr))[1],  # what "auto" resolved to
         "fit_seconds": round(fit_seconds, 3),
         "test_mse": test_mse,
         "test_reconstruction_error": float(ae.reconstruction_error(X_te).mean()),
