@@ -175,12 +175,12 @@ def test_contrastive_code_neighbours_are_measured_by_angle(images, contrastive):
     from sklearn.neighbors import NearestNeighbors
 
     X_tr, X_te, _, _ = images
+    knn = clone(contrastive).set_params(anomaly_score="knn").fit(X_tr)
     unit_tr, unit_te = (
         codes / np.linalg.norm(codes, axis=1, keepdims=True)
-        for codes in (contrastive.transform(X_tr), contrastive.transform(X_te))
+        for codes in (knn.transform(X_tr), knn.transform(X_te))
     )
     expected = NearestNeighbors(n_neighbors=5).fit(unit_tr).kneighbors(unit_te)[0].mean(axis=1)
-    knn = clone(contrastive).set_params(anomaly_score="knn").fit(X_tr)
     np.testing.assert_allclose(knn.anomaly_scores(X_te), expected, rtol=1e-5)
     assert knn.anomaly_scorer_.code_metric == "cosine"
     assert AutoEncoder(kind="plain", max_epochs=1).fit(X_tr[:50]).anomaly_scorer_.code_metric == (

@@ -102,9 +102,9 @@ class SemiSupervisedMixin:
         split = self._split_validation  # type: ignore[attr-defined]
         (X_train, y_train), val = split(X_labelled, codes, seed, stratify=True)
         steps = int(self.semi_supervised_steps)
+        data = MixedData(X_train, y_train, X_unlabelled, batch, ratio * batch)
         # an epoch is a pass over the unlabelled rows, or the whole budget when that is shorter
-        passes = max(1, math.ceil(len(X_unlabelled) / (ratio * batch)))
-        data = MixedData(X_train, y_train, X_unlabelled, batch, ratio * batch, min(passes, steps))
+        data.steps_per_epoch = min(data.steps_per_epoch, steps)
         mean, scale = data_statistics(np.concatenate([X_labelled, X_unlabelled]))
         prior = np.bincount(y_train, minlength=len(self.classes_)) / len(y_train)
         model = ConsistencyTraining(network, batch, mean, scale, torch.from_numpy(prior).float())
