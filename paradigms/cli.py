@@ -74,6 +74,19 @@ _OPTION_TYPES = {"max_epochs": epochs_option}
 _AUTO_OPTION_TYPES = {"batch_size": batch_size_option}
 
 
+def _with_own_message(parse: Any) -> Any:
+    """``parse`` for argparse: its ``ValueError`` message is shown, not argparse's generic
+    "invalid <function> value"."""
+
+    def option(value: str) -> Any:
+        try:
+            return parse(value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return option
+
+
 def _add_run_parser(
     sub: argparse._SubParsersAction,
     name: str,
@@ -114,7 +127,8 @@ def _add_run_parser(
             )
         else:
             parsers = {**_OPTION_TYPES, **(_AUTO_OPTION_TYPES if default == "auto" else {})}
-            kind = parsers.get(field.name, type(default))
+            parse = parsers.get(field.name)
+            kind = type(default) if parse is None else _with_own_message(parse)
             p.add_argument(flag, type=kind, default=default, help=help_text)
     p.add_argument(
         "--out", default=None, help=f"run directory (default: runs/{name}-<{data}>-<time>)"

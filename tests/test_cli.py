@@ -397,6 +397,6 @@ def test_unsupervised_budget_is_the_kind_s_own_unless_given(capsys):
     assert (given.max_epochs, given.batch_size) == (3, 32)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["unsupervised", "--batch-size", "many"])
-    assert "--batch-size" in capsys.readouterr().err
+    assert "--batch-size must be 'auto' or a whole number; got 'many'" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # the supervised batch size has no "auto"
         build_parser().parse_args(["supervised", "--batch-size", "auto"])
