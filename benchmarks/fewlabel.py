@@ -87,7 +87,7 @@ def bench_time(X_tr, y_tr, X_te, y_te, quick: bool) -> dict[str, Any]:
     masked[labelled] = y_tr[labelled]
     params = {"semi_supervised_steps": 30} if quick else {}
     started = time.perf_counter()
-    clf = Classifier(random_state=0, **params).fit(X_tr, masked)
+    clf = Classifier(unlabelled_label=-1, random_state=0, **params).fit(X_tr, masked)
     semi_s = time.perf_counter() - started
     started = time.perf_counter()
     ref = reference.fixmatch_reference(

@@ -162,7 +162,9 @@ def _few_labels_step(quick: bool, labels_per_class: int = 5) -> TourStep:
     labelled, hidden = draw_labels_per_class(y_tr, labels_per_class, 0)
     y_few = y_tr.copy()
     y_few[hidden] = -1
-    semi = Classifier(semi_supervised_steps=150 if quick else 1000, random_state=0)
+    semi = Classifier(
+        unlabelled_label=-1, semi_supervised_steps=150 if quick else 1000, random_state=0
+    )
     semi_acc = semi.fit(X_tr, y_few).score(X_te, y_te)
     alone = Classifier(random_state=0).fit(X_tr[labelled], y_tr[labelled]).score(X_te, y_te)
     spreading = make_baseline("label_spreading_knn")

@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: (README text, what the test runs instead): tiny budgets for the blocks that train
 BUDGETS = [
-    ("Classifier(random_state=0).fit(X_tr, y_few)",
-     "Classifier(random_state=0, semi_supervised_steps=20).fit(X_tr, y_few)"),
+    ("Classifier(unlabelled_label=-1, random_state=0).fit(X_tr, y_few)",
+     "Classifier(unlabelled_label=-1, random_state=0, semi_supervised_steps=20).fit(X_tr, y_few)"),
     ("label_efficiency(X_tr, y_tr, X_te, y_te)",
      "label_efficiency(X_tr, y_tr, X_te, y_te, [1, 'all'], ['supervised', 'svc'], draws=1, "
      "classifier_params={'max_epochs': 2})"),

@@ -1,4 +1,5 @@
-"""Semi-supervised Classifier: y == -1 marks unlabelled rows, which the fit learns from."""
+"""Semi-supervised Classifier: with unlabelled_label=-1, y == -1 marks unlabelled rows, which the
+fit learns from; without it, -1 is a class like any other."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from paradigms.data import load_digits, load_wine
 from paradigms.engine.augment import strong_augment, weak_augment
 from paradigms.engine.semisupervised import MixedData, data_statistics, unlabelled_mask
 from paradigms.supervised import Classifier
+
+
+def _semi(**params) -> Classifier:
+    """A Classifier that learns from the rows marked -1 too."""
+    return Classifier(unlabelled_label=-1, **params)
 
 
 def _few_labels(y: np.ndarray, per_class: int, seed: int, marker=-1) -> np.ndarray:
@@ -35,7 +41,7 @@ def digits_split():
 def test_unlabelled_rows_raise_accuracy_over_the_labels_alone(digits_split):
     X_tr, X_te, y_tr, y_te = digits_split
     y_few = _few_labels(y_tr, 5, seed=0)
-    semi = Classifier(semi_supervised_steps=400, random_state=0).fit(X_tr, y_few)
+    semi = _semi(semi_supervised_steps=400, random_state=0).fit(X_tr, y_few)
     labelled = y_few != -1
     alone = Classifier(random_state=0).fit(X_tr[labelled], y_few[labelled])
     assert semi.n_unlabelled_ == int((~labelled).sum())
@@ -50,7 +56,7 @@ def test_semi_supervised_fit_runs_its_step_budget_and_predicts(digits_split):
     steps = []
     hook = register_optimizer_step_post_hook(lambda *_: steps.append(1))
     try:
-        clf = Classifier(semi_supervised_steps=12, batch_size=16, random_state=0).fit(X_tr, y_few)
+        clf = _semi(semi_supervised_steps=12, batch_size=16, random_state=0).fit(X_tr, y_few)
     finally:
         hook.remove()
     # 1,317 unlabelled rows in batches of 4 x 16 = 64 make a pass 21 steps: a budget of 12 is
@@ -66,7 +72,7 @@ def test_semi_supervised_fit_is_deterministic(digits_split):
     X_tr, X_te, y_tr, _ = digits_split
     y_few = _few_labels(y_tr, 2, seed=2)
     fits = [
-        Classifier(semi_supervised_steps=6, batch_size=8, random_state=3).fit(X_tr, y_few)
+        _semi(semi_supervised_steps=6, batch_size=8, random_state=3).fit(X_tr, y_few)
         for _ in range(2)
     ]
     np.testing.assert_array_equal(fits[0].predict_proba(X_te), fits[1].predict_proba(X_te))
@@ -75,7 +81,7 @@ def test_semi_supervised_fit_is_deterministic(digits_split):
 def test_zero_steps_ignore_unlabelled_rows(digits_split):
     X_tr, _, y_tr, _ = digits_split
     y_few = _few_labels(y_tr, 3, seed=0)
-    clf = Classifier(semi_supervised_steps=0, max_epochs=2, random_state=0).fit(X_tr, y_few)
+    clf = _semi(semi_supervised_steps=0, max_epochs=2, random_state=0).fit(X_tr, y_few)
     assert clf.n_unlabelled_ == 0 and len(clf.history_) == 2
     assert -1 not in clf.classes_
 
@@ -94,7 +100,7 @@ def test_string_labels_mark_unlabelled_rows_with_their_own_marker():
 def test_validation_split_uses_labelled_rows_only(digits_split):
     X_tr, _, y_tr, _ = digits_split
     y_few = _few_labels(y_tr, 4, seed=0)
-    clf = Classifier(semi_supervised_steps=24, validation_fraction=0.25, random_state=0)
+    clf = _semi(semi_supervised_steps=24, validation_fraction=0.25, random_state=0)
     clf.fit(X_tr, y_few)
     assert "val_accuracy" in clf.history_[-1] and "val_loss" in clf.history_[-1]
 
@@ -102,12 +108,12 @@ def test_validation_split_uses_labelled_rows_only(digits_split):
 def test_all_rows_unlabelled_is_refused(digits_split):
     X_tr = digits_split[0]
     with pytest.raises(ValueError, match="every row of y is -1"):
-        Classifier().fit(X_tr[:20], np.full(20, -1))
+        _semi().fit(X_tr[:20], np.full(20, -1))
 
 
 def test_scoring_against_unlabelled_targets_is_refused(digits_split):
     X_tr, X_te, y_tr, y_te = digits_split
-    clf = Classifier(max_epochs=1, random_state=0).fit(X_tr[:100], y_tr[:100])
+    clf = _semi(max_epochs=1, random_state=0).fit(X_tr[:100], y_tr[:100])
     y_bad = y_te.copy()
     y_bad[:3] = -1
     with pytest.raises(ValueError, match="3 unlabelled rows"):
@@ -127,7 +133,29 @@ def test_scoring_against_unlabelled_targets_is_refused(digits_split):
 def test_bad_semi_supervised_parameters_name_themselves(digits_split, params, error, match):
     X_tr, _, y_tr, _ = digits_split
     with pytest.raises(error, match=match):
-        Classifier(**params).fit(X_tr[:60], _few_labels(y_tr[:60], 2, seed=0))
+        _semi(**params).fit(X_tr[:60], _few_labels(y_tr[:60], 2, 0))
+
+
+def test_labels_minus_one_and_one_are_two_classes_by_default():
+    """The silent one-class model of labels {-1, 1} (SVM-style data) is gone: semi-supervised
+    learning needs unlabelled_label, and a single labelled class is refused."""
+    X, y = load_wine()
+    signs = np.where(y == 0, -1, 1)
+    clf = Classifier(max_epochs=5, random_state=0).fit(X, signs)
+    assert list(clf.classes_) == [-1, 1] and clf.n_unlabelled_ == 0
+    assert set(clf.predict(X)) == {-1, 1} and clf.score(X, signs) > 0.8
+    with pytest.raises(ValueError, match=r"single class, 1 \(59 rows marked -1 are unlabelled\)"):
+        _semi().fit(X, signs)
+    with pytest.raises(ValueError, match=r"single class, 'a'.*at least two classes"):
+        Classifier().fit(X[:10], np.full(10, "a"))
+
+
+def test_minus_one_as_the_commonest_of_many_classes_warns_of_the_keyword(digits_split):
+    X_tr, _, y_tr, _ = digits_split
+    y_few = _few_labels(y_tr, 3, seed=0)
+    with pytest.warns(UserWarning, match="pass unlabelled_label=-1"):
+        clf = Classifier(max_epochs=1, random_state=0).fit(X_tr, y_few)
+    assert -1 in clf.classes_ and clf.n_unlabelled_ == 0
 
 
 def test_unlabelled_mask_matches_only_the_marker_type():

@@ -17,7 +17,6 @@ _TABULAR = "fits 2-D tabular data, which an image-only timm model rejects by des
 _FINETUNER_TABULAR_CHECKS = {
     "check_classifier_data_not_an_array": "",
     "check_classifiers_classes": "test_string_labels_probabilities_and_score",
-    "check_classifiers_one_label": "test_sklearn_contract_on_images",
     "check_classifiers_train": "test_string_labels_probabilities_and_score",
     "check_dict_unchanged": "test_sklearn_contract_on_images",
     "check_dont_overwrite_parameters": "test_sklearn_contract_on_images",
@@ -44,23 +43,11 @@ _FINETUNER_TABULAR_CHECKS = {
 }
 
 
-#: scikit-learn's check_classifiers_classes fits labels [-1, 1]; -1 marks unlabelled rows (the
-#: sklearn.semi_supervised convention, which that check exempts only for sklearn's own
-#: LabelSpreading, LabelPropagation and SelfTrainingClassifier, by name). With
-#: unlabelled_label=None the same Classifier passes every check, that one included.
-_SEMI_SUPERVISED_LABELS = {
-    "check_classifiers_classes": "labels [-1, 1]: -1 marks unlabelled rows (sklearn.semi_supervised"
-    " convention); Classifier(unlabelled_label=None) passes this check"
-}
-
-
 def _finetuner() -> FineTuner:
     return FineTuner(model="test_resnet", weights=None, max_epochs=3, random_state=0)
 
 
 def _expected_failed_checks(estimator) -> dict[str, str]:
-    if isinstance(estimator, Classifier):
-        return _SEMI_SUPERVISED_LABELS if estimator.unlabelled_label == -1 else {}
     if not isinstance(estimator, FineTuner):
         return {}
     return {
@@ -71,8 +58,7 @@ def _expected_failed_checks(estimator) -> dict[str, str]:
 
 @parametrize_with_checks(
     [
-        Classifier(random_state=0),
-        Classifier(unlabelled_label=None, random_state=0),
+        Classifier(random_state=0),  # labels [-1, 1] are two classes: no expected failure
         Regressor(random_state=0),
         AutoEncoder(random_state=0),
         AutoEncoder(kind="variational", latent_dim=2, random_state=0),

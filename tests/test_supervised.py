@@ -135,11 +135,10 @@ def test_unknown_backbone_name_suggests_close_ones():
         Classifier(backbone="mpl").fit(X, y)
 
 
-def test_single_class_predicts_that_class():
+def test_a_single_class_is_refused_with_the_fix():
     X = np.random.default_rng(0).normal(size=(20, 4))
-    clf = Classifier(max_epochs=2, random_state=0).fit(X, ["only"] * 20)
-    assert set(clf.predict(X)) == {"only"}
-    np.testing.assert_allclose(clf.predict_proba(X), 1.0)
+    with pytest.raises(ValueError, match=r"single class, 'only'.*Add labelled rows of another"):
+        Classifier(max_epochs=2, random_state=0).fit(X, ["only"] * 20)
 
 
 def test_regressor_single_and_multi_output():

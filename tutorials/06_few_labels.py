@@ -85,8 +85,10 @@ def main(cfg: Config) -> dict[str, float]:
         "SVC, labels alone": svc.score(flat_te, y_te),
     }
 
-    # 3. the unlabelled images too: y == -1 marks them
-    semi = Classifier(semi_supervised_steps=cfg.steps, random_state=cfg.seed).fit(X_tr, y_few)
+    # 3. the unlabelled images too: unlabelled_label=-1 says that y == -1 marks them (without
+    #    it, -1 would be a class like any other)
+    semi = Classifier(unlabelled_label=-1, semi_supervised_steps=cfg.steps, random_state=cfg.seed)
+    semi.fit(X_tr, y_few)
     spreading = LabelSpreading(kernel="knn", n_neighbors=7).fit(flat_tr, y_few)
     scores["Classifier, semi-supervised"] = semi.score(X_te, y_te)
     scores["LabelSpreading"] = spreading.score(flat_te, y_te)

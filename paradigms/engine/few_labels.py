@@ -2,6 +2,11 @@
 splitting ``y`` into labelled and unlabelled rows, the semi-supervised fit through
 :mod:`paradigms.engine.semisupervised`, and refusing unlabelled rows where true labels are due.
 
+Semi-supervised learning is asked for, never guessed: ``unlabelled_label=None`` (the default)
+makes every value of ``y`` a class, so labels ``{-1, 1}`` are two classes as in every
+scikit-learn classifier; ``unlabelled_label=-1`` (``sklearn.semi_supervised``'s marker) or any
+other value marks the rows to learn from without their label.
+
 Estimators using :class:`SemiSupervisedMixin` declare the parameters ``unlabelled_label``,
 ``semi_supervised_steps``, ``unlabelled_ratio`` and ``pseudo_label_threshold`` and put the
 mixin before ``ClassifierMixin`` (its ``score`` checks the targets first).
@@ -10,6 +15,7 @@ mixin before ``ClassifierMixin`` (its ``score`` checks the targets first).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,6 +30,7 @@ from paradigms.engine.callbacks import Callback
 from paradigms.engine.estimator import to_numpy
 from paradigms.engine.history import History
 from paradigms.engine.semisupervised import (
+    UNLABELLED,
     ConsistencyLoss,
     ConsistencyTraining,
     MixedData,
@@ -36,9 +43,10 @@ class SemiSupervisedMixin:
     """Labelled/unlabelled handling for neural classifiers.
 
     Parameters of the estimators that use it:
-        unlabelled_label: the ``y`` value that marks an unlabelled row (``-1``, as in
-            ``sklearn.semi_supervised``; for string labels e.g. ``""``); ``None`` makes every
-            value a class (then ``-1`` is an ordinary label).
+        unlabelled_label: the ``y`` value that marks an unlabelled row, which turns on
+            semi-supervised learning: ``-1`` as in ``sklearn.semi_supervised`` (for string
+            labels e.g. ``""``). ``None`` (the default) makes every value a class, ``-1``
+            included.
         semi_supervised_steps: optimizer steps of a semi-supervised fit (1,000 by default:
             benchmarks/RESULTS.md, few labels), rounded up to whole epochs; ``0`` ignores the
             unlabelled rows. A semi-supervised fit ignores ``max_epochs``: its epochs are
@@ -64,16 +72,22 @@ class SemiSupervisedMixin:
             and the boolean mask ``(n,)`` of the unlabelled rows to learn from (all ``False``
             when ``semi_supervised_steps`` is 0; such rows are then left out).
         """
-        unlabelled = unlabelled_mask(y, self.unlabelled_label)
+        marker = self.unlabelled_label
+        unlabelled = (
+            np.zeros(len(y), dtype=bool) if marker is None else unlabelled_mask(y, marker)
+        )
         if unlabelled.all():
             raise ValueError(
-                f"every row of y is {self.unlabelled_label!r} (unlabelled_label): a classifier "
-                "needs at least one labelled row per class. Label a few rows of each class."
+                f"every row of y is {marker!r} (unlabelled_label): a classifier needs at "
+                "least one labelled row per class. Label a few rows of each class."
             )
         labels = y[~unlabelled]
         check_classification_targets(labels)
         encoder = LabelEncoder().fit(labels)
         self.classes_ = encoder.classes_
+        _check_classes(self.classes_, marker, int(unlabelled.sum()))
+        if marker is None:
+            _warn_if_marker_looks_like_a_class(labels, self.classes_)
         steps = check_int("semi_supervised_steps", self.semi_supervised_steps, 0)
         self.n_unlabelled_ = int(unlabelled.sum()) if steps > 0 else 0
         return encoder.transform(labels).astype(np.int64), unlabelled
@@ -123,10 +137,47 @@ class SemiSupervisedMixin:
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy on ``X`` against labels ``y``, which must all be labelled."""
-        marked = unlabelled_mask(np.asarray(to_numpy(y)).reshape(-1), self.unlabelled_label)
+        marker = self.unlabelled_label
+        y_flat = np.asarray(to_numpy(y)).reshape(-1)
+        marked = np.zeros(0, bool) if marker is None else unlabelled_mask(y_flat, marker)
         if marked.any():
             raise ValueError(
-                f"y holds {int(marked.sum())} unlabelled rows ({self.unlabelled_label!r}); score "
+                f"y holds {int(marked.sum())} unlabelled rows ({marker!r}); score "
                 "needs true labels for every row. Score on the labelled rows only."
             )
         return float(super().score(X, y, sample_weight=sample_weight))  # type: ignore[misc]
+
+
+def _check_classes(classes: np.ndarray, marker: Any, n_unlabelled: int) -> None:
+    """Refuse labelled rows of a single class: a model that always answers it is no model."""
+    if len(classes) >= 2:
+        return
+    rows = f" ({n_unlabelled} rows marked {marker!r} are unlabelled)" if n_unlabelled else ""
+    only = classes.tolist()[0]  # a Python value: 'a', not np.str_('a')
+    raise ValueError(
+        f"the labelled rows of y hold a single class, {only!r}{rows}: a classifier needs "
+        "at least two classes. Add labelled rows of another class"
+        + (
+            f", or use another unlabelled_label if {marker!r} is a class of yours."
+            if n_unlabelled
+            else "."
+        )
+    )
+
+
+def _warn_if_marker_looks_like_a_class(labels: np.ndarray, classes: np.ndarray) -> None:
+    """Warn when ``-1`` is the most common of three or more classes: most likely rows meant as
+    unlabelled, which ``unlabelled_label=None`` learns as a class of their own."""
+    if len(classes) < 3 or labels.dtype.kind not in "iuf" or UNLABELLED not in classes:
+        return
+    values, counts = np.unique(labels, return_counts=True)
+    n_marked = int(counts[values == UNLABELLED][0])
+    if n_marked == counts.max():
+        warnings.warn(
+            f"{n_marked} rows of y are {UNLABELLED}, the most common of "
+            f"{len(classes)} classes, and are learnt as a class of their own. If they mark "
+            f"unlabelled rows, pass unlabelled_label={UNLABELLED} to learn from them "
+            "semi-supervised.",
+            UserWarning,
+            stacklevel=4,
+        )

@@ -19,7 +19,6 @@ from paradigms.engine.attribution import ClassAttributionMixin
 from paradigms.engine.estimator import seed_from_random_state
 from paradigms.engine.few_labels import SemiSupervisedMixin
 from paradigms.engine.onnx_export import OnnxGraph, WithProbabilities, classes_note
-from paradigms.engine.semisupervised import UNLABELLED
 from paradigms.supervised._base import SupervisedEstimator
 
 
@@ -34,11 +33,13 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
     on any scale (the backbone standardises them and keeps that scaling when reused). Labels
     may be ints, strings or any hashable type.
 
-    **Few labels, many unlabelled rows**: rows whose label is ``unlabelled_label`` (``-1``, as
-    in ``sklearn.semi_supervised``; for string labels pass e.g. ``unlabelled_label=""``) are
-    learnt from too, FixMatch-style (:mod:`paradigms.engine.semisupervised`): the network's
-    confident predictions on lightly shifted unlabelled inputs become the targets for strongly
-    augmented views of them. ``classes_`` holds the labelled rows' classes only.
+    **Few labels, many unlabelled rows**, asked for with ``unlabelled_label``: with
+    ``unlabelled_label=-1`` (as in ``sklearn.semi_supervised``; for string labels e.g. ``""``)
+    the rows whose label is ``-1`` are learnt from too, FixMatch-style
+    (:mod:`paradigms.engine.semisupervised`): the network's confident predictions on lightly
+    shifted unlabelled inputs become the targets for strongly augmented views of them.
+    ``classes_`` holds the labelled rows' classes only. By default (``unlabelled_label=None``)
+    every label is a class: ``{-1, 1}`` are two classes.
 
     Fitted attributes: ``classes_``, ``model_`` (backbone + head), ``backbone_`` (a
     :class:`~paradigms.backbones.Backbone`, reusable by every paradigm), ``history_``,
@@ -76,7 +77,7 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
         augment: bool | str = "auto",
         validation_fraction: float = 0.0,
         early_stopping: bool | int = False,
-        unlabelled_label: Any = UNLABELLED,
+        unlabelled_label: Any = None,
         semi_supervised_steps: int = 1000,
         unlabelled_ratio: int = 4,
         pseudo_label_threshold: float = 0.8,
@@ -113,9 +114,9 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
         self.pseudo_label_threshold = pseudo_label_threshold
 
     def fit(self, X: Any, y: Any = None) -> Classifier:
-        """Train on ``X`` ``(n, ...)`` with labels ``y`` ``(n,)``, ``unlabelled_label`` marking
-        unlabelled rows, or on a torch ``Dataset`` of ``(x, y)`` samples (``y`` left out);
-        returns ``self``."""
+        """Train on ``X`` ``(n, ...)`` with labels ``y`` ``(n,)`` (``unlabelled_label``, when
+        given, marking unlabelled rows), or on a torch ``Dataset`` of ``(x, y)`` samples
+        (``y`` left out); returns ``self``."""
         X, y = self._validate_inputs(X, y, reset=True, with_y=True)
         codes, unlabelled = self._encode_labels(y)
         if self.n_unlabelled_ == 0:

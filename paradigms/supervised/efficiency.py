@@ -38,6 +38,7 @@ from tqdm.auto import tqdm
 from paradigms._common.files import atomic_write
 from paradigms.data import draw_labels_per_class
 from paradigms.engine.estimator import to_numpy
+from paradigms.engine.semisupervised import UNLABELLED
 from paradigms.report import plot_label_efficiency
 from paradigms.supervised.classifier import Classifier
 
@@ -182,10 +183,11 @@ def _fit_and_score(
     classifier_params: Mapping[str, Any],
 ) -> float:
     """Fit ``method`` with the labels of rows ``labelled`` only; its test accuracy."""
-    masked = np.full(len(y), -1, dtype=np.int64)
+    masked = np.full(len(y), UNLABELLED, dtype=np.int64)
     masked[labelled] = y[labelled]
     if method == "semi_supervised":
-        model: Any = Classifier(random_state=seed, **classifier_params).fit(X, masked)
+        semi = Classifier(unlabelled_label=UNLABELLED, random_state=seed, **classifier_params)
+        model: Any = semi.fit(X, masked)
         return float(model.score(X_test, y_test))
     if method == "supervised":
         model = Classifier(random_state=seed, **classifier_params)

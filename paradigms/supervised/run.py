@@ -25,6 +25,7 @@ from paradigms.data import (
     load_dataset,
     train_test_split_stratified,
 )
+from paradigms.engine.semisupervised import UNLABELLED
 from paradigms.report import (
     explain_classifier,
     plot_confusion_matrix,
@@ -49,9 +50,11 @@ def build_estimator(
     run_dir: Path | None = None,
     resume: bool = False,
     progress: bool = False,
-    few_labels: bool = False,
+    unlabelled_label: Any = None,
 ) -> Classifier | Regressor:
-    """The Classifier (or Regressor) a supervised run trains, from its config."""
+    """The Classifier (or Regressor) a supervised run trains, from its config; a run with few
+    labels (``--labels-per-class``) passes the ``unlabelled_label`` its hidden rows carry."""
+    few_labels = unlabelled_label is not None
     params: dict[str, Any] = dict(
         backbone=config.backbone,
         max_epochs=epochs_option(config.max_epochs),
@@ -66,7 +69,11 @@ def build_estimator(
         resume=resume,
     )
     if classification:
-        return Classifier(semi_supervised_steps=config.semi_supervised_steps, **params)
+        return Classifier(
+            unlabelled_label=unlabelled_label,
+            semi_supervised_steps=config.semi_supervised_steps,
+            **params,
+        )
     return Regressor(**params)
 
 
@@ -114,14 +121,16 @@ def run_supervised(
     X_tr, X_te, y_tr, y_te = train_test_split_stratified(
         data.X, data.y, test_size=config.test_size, random_state=config.seed
     )
-    y_fit = _hide_labels(y_tr, config.labels_per_class, config.seed) if few_labels else y_tr
+    y_fit, marker = (
+        _hide_labels(y_tr, config.labels_per_class, config.seed) if few_labels else (y_tr, None)
+    )
     estimator = build_estimator(
         config,
         classification=is_classification,
         run_dir=run_dir,
         resume=resume,
         progress=progress,
-        few_labels=few_labels,
+        unlabelled_label=marker,
     )
     started = time.perf_counter()
     estimator.fit(X_tr, y_fit)
@@ -208,15 +217,19 @@ def run_supervised(
     return summary
 
 
-def _hide_labels(y: np.ndarray, labels_per_class: int, seed: int) -> np.ndarray:
-    """A copy of ``y`` with all but ``labels_per_class`` rows per class set to -1 (as objects
-    when ``y`` holds strings or negative numbers, so that -1 cannot be mistaken for a class)."""
+def _hide_labels(y: np.ndarray, labels_per_class: int, seed: int) -> tuple[np.ndarray, Any]:
+    """A copy of ``y`` with all but ``labels_per_class`` rows per class marked unlabelled, and
+    the marker: -1, or one below the smallest label when -1 is a class; other labels become
+    objects, among which the integer -1 cannot be mistaken for a class."""
     rest = draw_labels_per_class(y, labels_per_class, seed)[1]
     y = np.asarray(y)
-    plain_codes = y.dtype.kind in "iu" and (y >= 0).all()
-    hidden = y.copy() if plain_codes else y.astype(object)
-    hidden[rest] = -1
-    return hidden
+    if y.dtype.kind in "iu":
+        marker = UNLABELLED if UNLABELLED not in y else int(y.min()) - 1
+        hidden = y.astype(np.int64)
+    else:
+        marker, hidden = UNLABELLED, y.astype(object)
+    hidden[rest] = marker
+    return hidden, marker
 
 
 def _few_label_curve(

@@ -32,7 +32,6 @@ from paradigms.engine.attribution import ClassAttributionMixin
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state
 from paradigms.engine.few_labels import SemiSupervisedMixin
 from paradigms.engine.onnx_export import OnnxGraph, WithProbabilities, classes_note
-from paradigms.engine.semisupervised import UNLABELLED
 from paradigms.transfer._network import (
     FeaturesOf,
     TransferNet,
@@ -131,10 +130,11 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
             ``"auto"``: 1.5e-3, 6e-4 with frozen BatchNorm statistics, 1e-2 for a linear
             probe.
 
-    Few labels: rows of ``y`` equal to ``unlabelled_label`` (``-1``) are learnt from too, as
-    in :class:`paradigms.supervised.Classifier`; ``unlabelled_label``,
-    ``semi_supervised_steps``, ``unlabelled_ratio`` and ``pseudo_label_threshold`` are
-    described in :class:`~paradigms.engine.few_labels.SemiSupervisedMixin`.
+    Few labels: with ``unlabelled_label=-1`` the rows of ``y`` equal to ``-1`` are learnt from
+    too, as in :class:`paradigms.supervised.Classifier` (by default every label is a class);
+    ``unlabelled_label``, ``semi_supervised_steps``, ``unlabelled_ratio`` and
+    ``pseudo_label_threshold`` are described in
+    :class:`~paradigms.engine.few_labels.SemiSupervisedMixin`.
 
     Fitted attributes: ``classes_``, ``strategy_``, ``probe_accuracy_`` (the cross-validated
     probe accuracy ``"auto"`` decided on, else ``None``), ``model_`` (the timm model, or
@@ -163,7 +163,7 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
         weight_decay: float = 1e-4,
         validation_fraction: float = 0.0,
         early_stopping: bool | int = False,
-        unlabelled_label: Any = UNLABELLED,
+        unlabelled_label: Any = None,
         semi_supervised_steps: int = 1000,
         unlabelled_ratio: int = 4,
         pseudo_label_threshold: float = 0.8,
@@ -316,9 +316,10 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
 
     # ------------------------------------------------------------------ fit / predict
     def fit(self, X: Any, y: Any = None) -> FineTuner:
-        """Fine-tune on images ``X`` with labels ``y`` ``(n,)``, ``unlabelled_label`` marking
-        unlabelled rows (learnt from FixMatch-style), or on a torch ``Dataset`` of ``(x, y)``
-        samples such as ``image_folder(root)`` (``y`` left out); returns ``self``."""
+        """Fine-tune on images ``X`` with labels ``y`` ``(n,)`` (``unlabelled_label``, when
+        given, marking unlabelled rows, learnt from FixMatch-style), or on a torch ``Dataset``
+        of ``(x, y)`` samples such as ``image_folder(root)`` (``y`` left out); returns
+        ``self``."""
         self._check_options()
         X, y = self._validate_inputs(X, y, reset=True, with_y=True)
         codes, unlabelled = self._encode_labels(y)
