@@ -11,7 +11,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from paradigms._common.files import write_json_atomic
+from paradigms._common.files import check_writable, write_json_atomic
+
+#: where a run goes when no folder is given: ``<RUNS_ROOT>/<name>-<timestamp>``
+RUNS_ROOT = "runs"
 
 _VERSIONED = (
     "paradigms",
@@ -37,15 +40,19 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def new_run_dir(out: str | os.PathLike[str] | None, name: str, root: str = "runs") -> Path:
-    """``out`` if given, else ``<root>/<name>-<YYYYmmdd-HHMMSS>``; created if missing."""
+def new_run_dir(out: str | os.PathLike[str] | None, name: str, root: str = RUNS_ROOT) -> Path:
+    """``out`` if given, else ``<root>/<name>-<YYYYmmdd-HHMMSS>``; created if missing and
+    checked to be writable.
+
+    Raises:
+        RunWriteError: the folder cannot be created or written (the message says why).
+    """
     if out is not None:
         path = Path(out)
     else:
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = Path(root) / f"{name}-{stamp}"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return check_writable(path)
 
 
 def write_run_config(run_dir: Path, params: dict[str, Any]) -> Path:
@@ -91,6 +98,9 @@ def prepare_run_dir(
         name: the run's kind and data, e.g. ``"supervised-digits"``.
         params: every parameter of the run.
         resume: refuse (``ValueError``) if ``out`` holds a run made with other parameters.
+
+    Raises:
+        RunWriteError: the folder or its ``config.json`` cannot be written.
     """
     run_dir = new_run_dir(out, name)
     if resume:

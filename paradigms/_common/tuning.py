@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from paradigms._common.files import atomic_write_text, write_json_atomic
+from paradigms._common.files import atomic_write_text, check_writable, write_json_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -406,8 +406,9 @@ def _trial_row(trial: Any) -> dict[str, Any]:
 
 
 def write_study(result: TuningResult, out: Path) -> Path:
-    """``best_params.json``, ``trials.csv`` (one row per trial) and ``study.json`` in ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
+    """``best_params.json``, ``trials.csv`` (one row per trial) and ``study.json`` in ``out``
+    (``RunWriteError`` when they cannot be written)."""
+    check_writable(out)
     write_json_atomic(out / "best_params.json", result.best_params)
     write_json_atomic(out / "study.json", result.summary())
     buffer = io.StringIO()

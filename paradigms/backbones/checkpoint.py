@@ -13,10 +13,10 @@ from typing import Any
 
 import torch
 from safetensors import safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save
 
 from paradigms._common.errors import MissingFileError
-from paradigms._common.files import atomic_write
+from paradigms._common.files import atomic_write_bytes
 from paradigms.backbones.base import FORMAT_VERSION, Backbone, BackboneConfig
 from paradigms.backbones.registry import create_backbone
 
@@ -44,6 +44,7 @@ def save_backbone(
     Raises:
         TypeError: if ``backbone`` is not a :class:`Backbone`.
         ValueError: if it has no config (it was not built through the registry).
+        RunWriteError: the file could not be written (e.g. the disk is full).
     """
     if not isinstance(backbone, Backbone):
         raise TypeError(f"save_backbone expects a Backbone; got {type(backbone).__name__}.")
@@ -61,7 +62,7 @@ def save_backbone(
     if backbone.fine_tune_lr_scale is not None:
         notes[FINE_TUNE_NOTE] = float(backbone.fine_tune_lr_scale)
     meta = {METADATA_KEY: json.dumps({"config": backbone.config.to_dict(), "extra": notes})}
-    return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
+    return atomic_write_bytes(path, save(tensors, metadata=meta))
 
 
 def read_backbone_config(path: str | os.PathLike[str]) -> BackboneConfig:

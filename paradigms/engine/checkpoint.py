@@ -1,11 +1,14 @@
 """Training checkpoints: everything needed to resume an interrupted run exactly.
 
-Written atomically (temporary file, then rename) with ``torch.save`` and read back with
-``torch.load(weights_only=True)``, which refuses arbitrary pickled objects.
+Serialised with ``torch.save`` into memory, then written atomically (temporary file, then
+rename), so a full disk is an ``OSError`` (:class:`~paradigms._common.errors.RunWriteError`)
+and the previous checkpoint stays whole. Read back with ``torch.load(weights_only=True)``, which
+refuses arbitrary pickled objects.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from pathlib import Path
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from paradigms._common.errors import MissingFileError
-from paradigms._common.files import atomic_write
+from paradigms._common.files import atomic_write_bytes
 from paradigms.engine.callbacks import Callback
 from paradigms.engine.history import History
 
@@ -57,7 +60,12 @@ class Checkpoint(Callback):
             self.save(state)
 
     def save(self, state: TrainState) -> Path | None:
-        """Write the checkpoint now (rank 0 only)."""
+        """Write the checkpoint now (rank 0 only).
+
+        Raises:
+            RunWriteError: the file could not be written (e.g. the disk is full); the previous
+                checkpoint is left as it was.
+        """
         if not state.is_main_process:
             return None
         payload = {
@@ -73,7 +81,9 @@ class Checkpoint(Callback):
             },
             "rng": {"torch": torch.get_rng_state(), "generator": state.generator.get_state()},
         }
-        return atomic_write(self.path, lambda tmp: torch.save(payload, tmp))
+        buffer = io.BytesIO()  # torch's zip writer would hide a full disk's OSError
+        torch.save(payload, buffer)
+        return atomic_write_bytes(self.path, buffer.getbuffer())
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:

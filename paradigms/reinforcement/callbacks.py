@@ -12,6 +12,8 @@ from typing import Any
 from stable_baselines3.common.callbacks import BaseCallback
 from tqdm.auto import tqdm
 
+from paradigms._common.files import writing
+
 EPISODE_COLUMNS = ("timesteps", "episode", "episode_return", "episode_length", "time_s")
 
 
@@ -36,12 +38,13 @@ class EpisodeRecorder(BaseCallback):
         self._start = time.perf_counter()
         self._offset = float(self.history[-1]["time_s"]) if self.history else 0.0
         if self.csv_path is not None:
-            self.csv_path.parent.mkdir(parents=True, exist_ok=True)
-            new = not self.csv_path.exists() or self.csv_path.stat().st_size == 0
-            self._file = self.csv_path.open("a", newline="", encoding="utf-8")
-            self._writer = csv.DictWriter(self._file, fieldnames=EPISODE_COLUMNS)
-            if new:
-                self._writer.writeheader()
+            with writing(self.csv_path):
+                self.csv_path.parent.mkdir(parents=True, exist_ok=True)
+                new = not self.csv_path.exists() or self.csv_path.stat().st_size == 0
+                self._file = self.csv_path.open("a", newline="", encoding="utf-8")
+                self._writer = csv.DictWriter(self._file, fieldnames=EPISODE_COLUMNS)
+                if new:
+                    self._writer.writeheader()
 
     def _on_step(self) -> bool:
         for info in self.locals.get("infos", ()):
@@ -57,8 +60,9 @@ class EpisodeRecorder(BaseCallback):
             }
             self.history.append(row)
             if self._writer is not None:
-                self._writer.writerow(row)
-                self._file.flush()
+                with writing(self.csv_path):
+                    self._writer.writerow(row)
+                    self._file.flush()
         return True
 
     def _on_training_end(self) -> None:

@@ -26,7 +26,7 @@ from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
 from paradigms._common.errors import MissingFileError
-from paradigms._common.files import atomic_write_bytes, atomic_write_text
+from paradigms._common.files import atomic_write_bytes, atomic_write_text, writing
 from paradigms._common.rundir import package_versions
 from paradigms.backbones import BackboneConfig
 from paradigms.reinforcement._spaces import SpacesOnlyEnv, describe_space, space_from_description
@@ -161,7 +161,8 @@ def save_agent(agent: Agent, path: str | os.PathLike[str]) -> Path:
 
 def _commit_weights(folder: Path) -> None:
     """The last step of a save: the pending weights become ``agent.safetensors``."""
-    os.replace(folder / PENDING_WEIGHTS, folder / WEIGHTS_FILE)
+    with writing(folder / WEIGHTS_FILE):
+        os.replace(folder / PENDING_WEIGHTS, folder / WEIGHTS_FILE)
 
 
 def read_agent_config(path: str | os.PathLike[str]) -> dict[str, Any]:
