@@ -19,6 +19,12 @@ the discrete-action cells, plain stable-baselines3 with its own defaults on the 
 budget (seed 0), which is what a user of bare SB3 gets. The goal (issue 11): IQM >= 0.90 of
 the optimum in every cell. The probe envs were used while choosing the derivation rules; the
 last rows (FrozenLake-v1 without slip, PixelCatch) were not, they are held out.
+
+Pixel family (issue 28): variants of ``PixelHalfEnv``/``PixelGoalEnv`` (image size, lit patch
+size, 1 or 3 channels, channel-last or channel-first, dense or end-of-episode reward), split
+before measuring into a choice group (labelled "choice": used to choose the auto image
+backbone, ``AUTO_IMAGE_BACKBONE`` in ``paradigms/reinforcement/extractor.py``) and a held-out
+group (labelled "held out": never used for choosing), PPO at 10k steps.
 """
 
 from __future__ import annotations
@@ -56,6 +62,28 @@ GOAL = 0.90
 EVAL_EPISODES = 20
 ORACLE_EPISODES = 50
 SEEDS = (0, 1, 2)
+# issue 28's pixel family: choice group first, then the held-out group (see the docstring)
+PIXEL_FAMILY: dict[str, Any] = {
+    "PixelHalf 16px 1px (choice)": probe_envs.PixelHalfEnv,
+    "PixelHalf 12px 2px CHW RGB (choice)": partial(
+        probe_envs.PixelHalfEnv, size=12, patch=2, channels=3, channel_first=True
+    ),
+    "PixelHalf 24px 1px noisy (choice)": partial(probe_envs.PixelHalfEnv, size=24, noise=60),
+    "PixelHalf 16px 1px end reward (choice)": partial(probe_envs.PixelHalfEnv, reward="end"),
+    "PixelGoal 16px 1px (choice)": probe_envs.PixelGoalEnv,
+    "PixelHalf 24px 3px RGB, held out": partial(
+        probe_envs.PixelHalfEnv, size=24, patch=3, channels=3
+    ),
+    "PixelHalf 12px 1px CHW, held out": partial(
+        probe_envs.PixelHalfEnv, size=12, channel_first=True
+    ),
+    "PixelHalf 20px CHW RGB end reward, held out": partial(
+        probe_envs.PixelHalfEnv, size=20, channels=3, channel_first=True, reward="end"
+    ),
+    "PixelGoal 24px 2px CHW RGB d4, held out": partial(
+        probe_envs.PixelGoalEnv, size=24, patch=2, channels=3, channel_first=True, distance=4
+    ),
+}
 # (env label, algorithm, budget); the label names a factory in ENVS.
 CELLS: tuple[tuple[str, str, int], ...] = (
     ("LineTargetEnv", "ppo", 20_000),
@@ -71,6 +99,7 @@ CELLS: tuple[tuple[str, str, int], ...] = (
     ("PixelSideEnv", "ppo", 10_000),
     ("PixelSideEnv", "a2c", 10_000),
     ("PixelSideEnv", "dqn", 10_000),
+    *((label, "ppo", 10_000) for label in PIXEL_FAMILY),
     ("FrozenLake-v1 (no slip), held out", "ppo", 20_000),
     ("FrozenLake-v1 (no slip), held out", "a2c", 20_000),
     ("FrozenLake-v1 (no slip), held out", "dqn", 20_000),
@@ -81,6 +110,7 @@ ENVS: dict[str, Any] = {
     "CorridorEnv": probe_envs.CorridorEnv,
     "ReachEnv": probe_envs.ReachEnv,
     "PixelSideEnv": probe_envs.PixelSideEnv,
+    **PIXEL_FAMILY,
     "FrozenLake-v1 (no slip), held out": partial(gym.make, "FrozenLake-v1", is_slippery=False),
     "PixelCatchEnv, held out": probe_envs.PixelCatchEnv,
 }
@@ -155,7 +185,7 @@ def run(quick: bool, command: str, workers: int) -> dict[str, Any]:
         rows = []
         for future in futures:
             rows.append(future.result())
-            print(f"{rows[-1]['env']:<36} {rows[-1]['algo']:<4} {rows[-1]['side']:<22} "
+            print(f"{rows[-1]['env']:<44} {rows[-1]['algo']:<4} {rows[-1]['side']:<22} "
                   f"seed {rows[-1]['seed']}: {rows[-1]['return']:.2f}", flush=True)  # fmt: skip
     optimum = {label: oracle_return(label) for label in ENVS}
     for row in rows:

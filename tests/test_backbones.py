@@ -571,3 +571,11 @@ def test_resolve_instance_shape_mismatch() -> None:
 def test_resolve_wrong_type(bad: object) -> None:
     with pytest.raises(TypeError, match="registered name"):
         resolve_backbone(bad, (4,))  # type: ignore[arg-type]
+
+
+def test_cnn_pool_size_keeps_a_grid_of_averages():
+    bb = create_backbone("cnn", in_shape=(3, 12, 12), widths=(8, 16), pool_size=4)
+    assert bb.out_features == 16 * 4 * 4
+    assert bb(torch.zeros(2, 3, 12, 12)).shape == (2, 256)
+    with pytest.raises(ValueError, match="pool_size"):
+        create_backbone("cnn", in_shape=(3, 12, 12), pool_size=0)

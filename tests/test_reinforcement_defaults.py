@@ -19,7 +19,13 @@ from paradigms.reinforcement.algorithms import (
     fitting_algorithms,
 )
 from paradigms.reinforcement.auto_defaults import EnvFacts, dqn_defaults, env_facts, ppo_defaults
-from paradigms.reinforcement.envs import CorridorEnv, LineTargetEnv, PixelSideEnv, ReachEnv
+from paradigms.reinforcement.envs import (
+    CorridorEnv,
+    LineTargetEnv,
+    PixelHalfEnv,
+    PixelSideEnv,
+    ReachEnv,
+)
 
 
 def test_dqn_defaults_fit_the_budget_not_atari():
@@ -149,7 +155,12 @@ def test_probe_oracles_beat_random_play(env_class):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("env_class", "algo", "budget"),
-    [(LineTargetEnv, "a2c", 20_000), (CorridorEnv, "ppo", 10_000), (PixelSideEnv, "a2c", 10_000)],
+    [
+        (LineTargetEnv, "a2c", 20_000),
+        (CorridorEnv, "ppo", 10_000),
+        (PixelSideEnv, "a2c", 10_000),
+        (PixelHalfEnv, "ppo", 10_000),  # one lit pixel: needs the grid-pooled auto cnn
+    ],
 )
 def test_defaults_learn_unseen_envs(env_class, algo, budget):
     agent = Agent(env_class, algo=algo, seed=0)

@@ -6,6 +6,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 import torch
+from sklearn.linear_model import LogisticRegression
 from stable_baselines3 import PPO
 from stable_baselines3.common.env_util import make_vec_env
 
@@ -94,3 +95,23 @@ def test_sb3_policy_reads_images_smaller_than_natureCNNs_minimum():
     )
     model.learn(32)
     assert model.num_timesteps >= 32
+
+
+@pytest.mark.parametrize("size", [12, 16, 24])
+def test_auto_image_features_say_where_a_single_lit_pixel_is(size):
+    """Issue 28: globally pooled cnn features are blind to where a lit pixel is (away from the
+    border), so a policy cannot tell left from right; the auto backbone pools to a grid."""
+    space = Box(0, 255, (size, size, 1), np.uint8)
+    images = np.zeros((size * size, size, size, 1), np.uint8)
+    rows, cols = np.divmod(np.arange(size * size), size)
+    images[np.arange(size * size), rows, cols, 0] = 255
+    left = cols < size // 2
+    scores = {}
+    for backbone in ("auto", "cnn"):
+        torch.manual_seed(0)
+        extractor = BackboneExtractor(space, backbone=backbone).eval()
+        with torch.no_grad():
+            features = extractor(torch.as_tensor(images)).numpy()
+        probe = LogisticRegression(C=100, max_iter=3000).fit(features, left)
+        scores[backbone] = probe.score(features, left)
+    assert scores["auto"] >= 0.99 and scores["cnn"] < 0.9

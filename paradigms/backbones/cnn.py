@@ -24,7 +24,7 @@ class ConvBNAct(nn.Sequential):
 
 
 class CNNBackbone(Backbone):
-    """A VGG-style stack of conv blocks followed by global average pooling.
+    """A VGG-style stack of conv blocks followed by average pooling to a ``pool_size`` grid.
 
     The layout adapts to the image size: large images first pass through stride-2 stem
     convolutions until the shorter side is at most ``stem_max_size``; then one stage per entry
@@ -32,12 +32,18 @@ class CNNBackbone(Backbone):
     the resolution while it is above ``min_size``. An 8x8 digit keeps 4x4 resolution in its last
     stage; a 224x224 image is reduced to 7x7.
 
+    Global average pooling (``pool_size=1``, the default) makes the features blind to where
+    something is in the image; ``pool_size=k`` keeps a ``k x k`` grid of averages, so the
+    features also say where (what a policy needs when the action depends on a position;
+    the reinforcement paradigm's ``"auto"`` image backbone uses it).
+
     Args:
         in_shape: ``(C, H, W)``, any channel count, H and W >= 4.
         widths: channels of each stage; the last is ``out_features``.
         blocks_per_stage: conv blocks per stage.
         stem_max_size: largest side length the stages see.
         min_size: no further down-sampling below this side length.
+        pool_size: side of the pooled grid; ``out_features`` is ``widths[-1] * pool_size**2``.
     """
 
     def __init__(
@@ -47,6 +53,7 @@ class CNNBackbone(Backbone):
         blocks_per_stage: int = 1,
         stem_max_size: int = 32,
         min_size: int = 4,
+        pool_size: int = 1,
     ) -> None:
         if len(in_shape) != 3:
             raise ValueError(
@@ -65,7 +72,9 @@ class CNNBackbone(Backbone):
                 f"widths must be positive ints and blocks_per_stage >= 1; got widths={widths!r}, "
                 f"blocks_per_stage={blocks_per_stage!r}."
             )
-        super().__init__(in_shape, stage_widths[-1])
+        if int(pool_size) < 1:
+            raise ValueError(f"pool_size must be a positive int; got {pool_size!r}.")
+        super().__init__(in_shape, stage_widths[-1] * int(pool_size) ** 2)
         layers: list[nn.Module] = []
         size, previous = min(height, width), channels
         while size > stem_max_size:
@@ -77,10 +86,10 @@ class CNNBackbone(Backbone):
                 layers.append(ConvBNAct(previous, stage_width, stride=stride))
                 previous, size = stage_width, math.ceil(size / stride)
         self.features = nn.Sequential(*layers)
-        self.pool = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.pool = nn.Sequential(nn.AdaptiveAvgPool2d(int(pool_size)), nn.Flatten())
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        """``(B, C, H, W) -> (B, widths[-1])``."""
+        """``(B, C, H, W) -> (B, widths[-1] * pool_size**2)``."""
         return self.pool(self.features(x))
 
 
@@ -91,6 +100,7 @@ def cnn(
     blocks_per_stage: int = 1,
     stem_max_size: int = 32,
     min_size: int = 4,
+    pool_size: int = 1,
 ) -> CNNBackbone:
     """Factory for :class:`CNNBackbone`."""
     return CNNBackbone(
@@ -99,4 +109,5 @@ def cnn(
         blocks_per_stage=blocks_per_stage,
         stem_max_size=stem_max_size,
         min_size=min_size,
+        pool_size=pool_size,
     )

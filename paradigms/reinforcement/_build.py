@@ -27,7 +27,7 @@ from paradigms.backbones.mlp import ACTIVATIONS
 from paradigms.engine.optim import fused_adam_supported
 from paradigms.reinforcement.algorithms import algorithm_class, algorithm_spec
 from paradigms.reinforcement.dict_observations import DictBackboneExtractor
-from paradigms.reinforcement.extractor import BackboneExtractor
+from paradigms.reinforcement.extractor import AUTO_IMAGE_BACKBONE, BackboneExtractor
 from paradigms.reinforcement.presets import RESERVED_KEYS, activation_class, parse_schedule
 
 logger = logging.getLogger(__name__)
@@ -142,8 +142,9 @@ def plan_network(
     With ``backbone="auto"`` and vector observations, the first layer of the tuned network
     becomes an ``mlp`` backbone (same width and activation) and the remaining layers stay as
     ``net_arch``; actor and critic keep separate trunks, so the network is exactly the one the
-    preset was tuned with. Images get ``image_backbone`` (the library ``cnn``; ``nature_cnn``
-    for Atari frames); any other backbone keeps the whole ``net_arch`` after it.
+    preset was tuned with. Images get ``image_backbone`` (the library ``cnn`` with the
+    keyword arguments of ``extractor.AUTO_IMAGE_BACKBONE``; ``nature_cnn`` for Atari frames);
+    any other backbone keeps the whole ``net_arch`` after it.
 
     Returns:
         ``(backbone, backbone_kwargs, policy_kwargs)`` with ``policy_kwargs`` in JSON form.
@@ -167,6 +168,8 @@ def plan_network(
         return "mlp", kwargs, json_kwargs
     if is_auto and layout == "dict":  # each entry's own "auto" (dict_observations.py)
         return "auto", kwargs, json_kwargs
+    if is_auto and image_backbone == AUTO_IMAGE_BACKBONE[0]:
+        return image_backbone, {**AUTO_IMAGE_BACKBONE[1], **kwargs}, json_kwargs
     if is_auto:
         return image_backbone, kwargs, json_kwargs
     return backbone, kwargs, json_kwargs

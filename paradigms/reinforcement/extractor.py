@@ -35,6 +35,12 @@ from paradigms.backbones import Backbone, create_backbone, resolve_backbone
 from paradigms.backbones.checkpoint import is_backbone_path
 
 MIN_IMAGE_SIDE = 8
+# The "auto" image backbone of a policy: the library cnn pooled to a 4x4 grid instead of one
+# global average, so its features say *where* things are. With global pooling the features of
+# a lit pixel are the same anywhere away from the border: PPO's derived defaults on
+# PixelHalfEnv (one lit pixel, left or right half of 16x16) reached 0.79-0.81 of the optimum
+# in 10k steps, 0.91-0.99 pooled to 4x4 (issue 28; benchmarks/unseen_envs.py).
+AUTO_IMAGE_BACKBONE: tuple[str, dict[str, Any]] = ("cnn", {"pool_size": 4})
 
 
 def observation_layout(space: gym.Space) -> tuple[str, tuple[int, ...]]:
@@ -75,8 +81,10 @@ def observation_layout(space: gym.Space) -> tuple[str, tuple[int, ...]]:
 
 
 def _default_backbone(in_shape: tuple[int, ...], kwargs: Mapping[str, Any]) -> Backbone:
-    name = "cnn" if len(in_shape) == 3 else "mlp"
-    return create_backbone(name, in_shape, **dict(kwargs))
+    if len(in_shape) != 3:
+        return create_backbone("mlp", in_shape, **dict(kwargs))
+    name, image_kwargs = AUTO_IMAGE_BACKBONE
+    return create_backbone(name, in_shape, **{**image_kwargs, **dict(kwargs)})
 
 
 class BackboneExtractor(BaseFeaturesExtractor):
@@ -84,8 +92,9 @@ class BackboneExtractor(BaseFeaturesExtractor):
 
     Args:
         observation_space: the environment's observation space (given by SB3).
-        backbone: ``"auto"`` (``mlp`` for vectors, the library ``cnn`` for images of any
-            size, including the small ones SB3's NatureCNN rejects), a registered name, a
+        backbone: ``"auto"`` (``mlp`` for vectors, for images of any size, including the
+            small ones SB3's NatureCNN rejects, the library ``cnn`` pooled to a grid:
+            ``AUTO_IMAGE_BACKBONE``), a registered name, a
             path to a saved backbone file, or a ``Backbone`` instance (deep-copied).
         backbone_kwargs: factory keyword arguments when ``backbone`` is a name.
         freeze_backbone: keep the backbone's weights (and BatchNorm statistics) fixed.

@@ -7,13 +7,17 @@ They are not registered with Gymnasium: pass the class (``GridWorldEnv``), a fac
 - :class:`PixelCatchEnv`: catch falling balls; ``(10, 10, 1)`` ``uint8`` image observations.
 - probe envs with a known best policy (``oracle_action``), see :mod:`.probes`:
   :class:`LineTargetEnv`, :class:`CorridorEnv` (sparse), :class:`ReachEnv` (continuous
-  actions), :class:`PixelSideEnv` (``(16, 16, 1)`` images).
+  actions), :class:`PixelSideEnv` (``(16, 16, 1)`` images);
+- pixel probes in many variants (image size, lit patch size, 1 or 3 channels, channel-last or
+  channel-first, dense or end-of-episode reward), see :mod:`.pixel_probes`:
+  :class:`PixelHalfEnv` (answer the lit half every step), :class:`PixelGoalEnv` (walk to it).
 """
 
 from __future__ import annotations
 
 from paradigms.reinforcement.envs.grid_world import GridWorldEnv
 from paradigms.reinforcement.envs.pixel_catch import PixelCatchEnv
+from paradigms.reinforcement.envs.pixel_probes import PixelGoalEnv, PixelHalfEnv
 from paradigms.reinforcement.envs.probes import CorridorEnv, LineTargetEnv, PixelSideEnv, ReachEnv
 
 __all__ = [
@@ -21,6 +25,8 @@ __all__ = [
     "GridWorldEnv",
     "LineTargetEnv",
     "PixelCatchEnv",
+    "PixelGoalEnv",
+    "PixelHalfEnv",
     "PixelSideEnv",
     "ReachEnv",
 ]

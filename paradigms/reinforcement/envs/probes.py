@@ -12,6 +12,9 @@ the derived defaults (:mod:`paradigms.reinforcement.auto_defaults`).
 - :class:`ReachEnv`: steer a point to a target in the plane (vector, ``Box(2)`` actions, dense);
 - :class:`PixelSideEnv`: say which third of a noisy image holds a bright patch (``uint8``
   image, 3 actions, dense).
+
+More image probes, in many variants (a single lit pixel, sizes, channel order, sparse reward),
+are in :mod:`.pixel_probes`.
 """
 
 from __future__ import annotations
