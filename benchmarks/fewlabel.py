@@ -244,10 +244,15 @@ def bench_anomaly(X, y, digits: Sequence[int], quick: bool) -> list[dict[str, An
         row: dict[str, Any] = {"digit": digit}
         metric = ae.anomaly_scorer_.code_metric  # the AutoEncoder's own, for its kind
         for method in ANOMALY_SCORES:
+            if method == ae.anomaly_score:  # the default: the AutoEncoder's own score
+                row[method] = float(roc_auc_score(labels, ae.anomaly_scores(evaluate)))
+                continue
             scorer = AnomalyScorer(method, code_metric=metric).fit(codes_tr, errors_tr, flat_tr)
             row[method] = float(roc_auc_score(labels, scorer.score(codes, errors, flat)))
         if metric != "euclidean":  # what the default score was with Euclidean code distances
-            scorer = AnomalyScorer(ANOMALY_SCORES[0]).fit(codes_tr, errors_tr, flat_tr)
+            weight = ae.anomaly_scorer_.code_weight  # the default's, with Euclidean codes
+            scorer = AnomalyScorer(ANOMALY_SCORES[0], code_weight=weight)
+            scorer.fit(codes_tr, errors_tr, flat_tr)
             row[EUCLIDEAN_COLUMN] = float(roc_auc_score(labels, scorer.score(codes, errors, flat)))
         nearest = NearestNeighbors(n_neighbors=1).fit(flat_tr).kneighbors(flat)[0][:, 0]
         row["pixel_nearest_neighbour"] = float(roc_auc_score(labels, nearest))

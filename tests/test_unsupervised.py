@@ -173,9 +173,13 @@ def test_each_anomaly_score_is_what_it_names(digits, fitted):
     knn_te = knn.kneighbors(codes_te)[0].mean(axis=1)
     knn_tr = knn.kneighbors()[0].mean(axis=1)
     combined = errors_te / np.median(errors_tr) + knn_te / np.median(knn_tr)
-    nearest = NearestNeighbors(n_neighbors=1).fit(X_tr)
-    near_te, near_tr = nearest.kneighbors(X_te)[0][:, 0], nearest.kneighbors()[0][:, 0]
-    with_inputs = knn_te / np.median(knn_tr) + near_te / np.median(near_tr)
+    # digits as vectors: 64 pixels in one unit, so one common scale; the mean distance to the 2
+    # nearest training rows; no code distance for vectors (CODE_WEIGHTS)
+    scale = X_tr.std(axis=0)[X_tr.std(axis=0) > 0].mean()
+    nearest = NearestNeighbors(n_neighbors=2).fit(X_tr / scale)
+    near_te = nearest.kneighbors(X_te / scale)[0].mean(axis=1)
+    near_tr = nearest.kneighbors()[0].mean(axis=1)
+    with_inputs = near_te / np.median(near_tr)
     assert fitted.anomaly_score == "knn+input"  # the default
     np.testing.assert_allclose(fitted.anomaly_scores(X_te), with_inputs, rtol=1e-6)
     for method, expected in [

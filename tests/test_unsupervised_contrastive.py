@@ -188,6 +188,25 @@ def test_contrastive_code_neighbours_are_measured_by_angle(images, contrastive):
     )
 
 
+def test_default_anomaly_score_on_images_adds_half_the_code_distance(images, contrastive):
+    from sklearn.neighbors import NearestNeighbors
+
+    X_tr, X_te, _, _ = images
+    flat_tr, flat_te = X_tr.reshape(len(X_tr), -1), X_te.reshape(len(X_te), -1)
+    scale = flat_tr.std(axis=0)[flat_tr.std(axis=0) > 0].mean()  # pixels: one unit
+    nearest = NearestNeighbors(n_neighbors=2).fit(flat_tr / scale)
+    near_te = nearest.kneighbors(flat_te / scale)[0].mean(axis=1)
+    near_tr = nearest.kneighbors()[0].mean(axis=1)
+    unit_tr, unit_te = (
+        codes / np.linalg.norm(codes, axis=1, keepdims=True)
+        for codes in (contrastive.transform(X_tr), contrastive.transform(X_te))
+    )
+    codes = NearestNeighbors(n_neighbors=5).fit(unit_tr)
+    code_te, code_tr = codes.kneighbors(unit_te)[0].mean(axis=1), codes.kneighbors()[0].mean(1)
+    expected = near_te / np.median(near_tr) + 0.5 * code_te / np.median(code_tr)
+    np.testing.assert_allclose(contrastive.anomaly_scores(X_te), expected, rtol=1e-5)
+
+
 def test_cosine_code_metric_ignores_each_code_length():
     rng = np.random.default_rng(0)
     codes, inputs, errors = rng.normal(size=(40, 4)), rng.normal(size=(40, 6)), rng.random(40)

@@ -20,7 +20,7 @@ from paradigms.engine import Callback
 from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state, to_numpy
 from paradigms.engine.onnx_export import OnnxGraph, Reshaped
 from paradigms.unsupervised._network import KINDS, AutoEncoderNet, ReconstructionLoss
-from paradigms.unsupervised.anomaly import AnomalyScorer, code_metric_for
+from paradigms.unsupervised.anomaly import AnomalyScorer, code_metric_for, code_weight_for
 from paradigms.unsupervised.budget import (
     CONTRASTIVE_BATCH,
     CONTRASTIVE_PASSES,
@@ -72,9 +72,11 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
             orientation carries its meaning (game frames for an agent), use ``"plain"``.
         noise: input noise std for ``"denoising"``, in units of each feature's std.
         beta: KL weight for ``"variational"`` (beta-VAE when != 1).
-        anomaly_score: what :meth:`anomaly_scores` measures: ``"knn+input"`` (the distance
-            to the nearest training codes plus the distance to the nearest training input,
-            each divided by its training median; best measured with the default kind),
+        anomaly_score: what :meth:`anomaly_scores` measures: ``"knn+input"`` (the mean
+            distance to the 2 nearest training inputs, features in unrelated units
+            standardised and ranked, plus, for images, half the distance to the nearest
+            training codes, each divided by its training median; chosen on images, vectors and
+            tables: :mod:`paradigms.unsupervised.anomaly`),
             ``"reconstruction+knn"`` (the same with the reconstruction error in place of the
             input distance), ``"reconstruction"``, ``"knn"`` or ``"mahalanobis"`` (see
             :mod:`paradigms.unsupervised.anomaly`). ``"knn+input"`` keeps the training inputs.
@@ -191,8 +193,12 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         ``self``."""
         X = self._validate_inputs(X, reset=True)
         self._check_params(int(np.prod(X.shape[1:])))
-        metric = code_metric_for(self.kind)  # contrastive codes: neighbours by angle
-        scorer = AnomalyScorer(self.anomaly_score, self.n_neighbors, code_metric=metric)
+        scorer = AnomalyScorer(
+            self.anomaly_score,
+            self.n_neighbors,
+            code_metric=code_metric_for(self.kind),  # contrastive codes: neighbours by angle
+            code_weight=code_weight_for(X.ndim - 1),  # the codes help on images only
+        )
         seed = seed_from_random_state(self.random_state)
         seed_everything(seed)
         encoder = self._encoder(X)
