@@ -8,6 +8,7 @@ The curated public API (imported lazily, so ``import paradigms`` and the CLI sta
 - ``create_backbone``, ``save_backbone``, ``load_backbone``, ``list_backbones``,
   ``register_backbone``, ``Backbone`` — :mod:`paradigms.backbones`
 - ``fit`` — :mod:`paradigms.engine`
+- ``RunWriteError`` — a failed write (disk full, file-size limit, permissions), an ``OSError``
 
 Each subpackage's ``__all__`` is its full public surface.
 """
@@ -30,6 +31,7 @@ _LAZY = {
     "register_backbone": "paradigms.backbones",
     "save_backbone": "paradigms.backbones",
     "fit": "paradigms.engine",
+    "RunWriteError": "paradigms._common.errors",
 }
 
 __all__ = ["__version__", *_LAZY]
