@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python benchmarks/supervised.py
 	$(BIN)/python benchmarks/unsupervised.py
+	$(BIN)/python benchmarks/anomaly.py
 	$(BIN)/python benchmarks/transfer.py
 	$(BIN)/python benchmarks/pretrained.py
 	$(BIN)/python benchmarks/pretrained_rl.py
