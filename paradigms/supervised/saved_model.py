@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import torch
 from safetensors import safe_open
-from safetensors.numpy import save_file
+from safetensors.numpy import save as save_safetensors
 
-from paradigms._common.files import atomic_write
+from paradigms._common.files import atomic_write_bytes
 from paradigms._common.onnx_export import OnnxExport, export_module
 from paradigms.backbones import BackboneWithHead, load_backbone
 from paradigms.backbones.onnx import example_inputs
@@ -39,7 +39,7 @@ def save_model(estimator: Classifier | Regressor, path: str | os.PathLike[str]) 
     else:
         meta["target_mean"] = json.dumps(np.asarray(estimator.target_mean_).tolist())
         meta["target_scale"] = json.dumps(np.asarray(estimator.target_scale_).tolist())
-    return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
+    return atomic_write_bytes(path, save_safetensors(tensors, metadata=meta))
 
 
 def export_saved_model(run_dir: str | os.PathLike[str], out: str | os.PathLike[str]) -> OnnxExport:

@@ -11,13 +11,13 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import save as save_safetensors
 from sklearn.base import ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional
 
-from paradigms._common.files import atomic_write
+from paradigms._common.files import atomic_write_bytes
 from paradigms._common.seeding import seed_everything
 from paradigms.backbones import (
     Backbone,
@@ -437,7 +437,7 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
             return save_backbone(self.model_.backbone, target, extra={"finetuner": notes})
         tensors = {k: v.detach().cpu().contiguous() for k, v in self.model_.state_dict().items()}
         metadata = {WEIGHTS_METADATA_KEY: json.dumps(notes)}
-        return atomic_write(target, lambda tmp: save_file(tensors, tmp, metadata=metadata))
+        return atomic_write_bytes(target, save_safetensors(tensors, metadata=metadata))
 
 
 def trainable_parameters(module: nn.Module) -> int:
