@@ -46,6 +46,7 @@ from _results import (
     command_line,
     finish_results,
     goal,
+    goal_lines,
     md_table,
     parse_options,
     publish,
@@ -262,6 +263,10 @@ def render_markdown(results: dict[str, Any]) -> str:
             "AutoEncoder() with no argument; IsolationForest, LocalOutlierFactor(novelty=True) "
             "on standardised features, nearest training row (standardised / raw units)",
         ),
+        "Goals (issue 28):",
+        "",
+        *goal_lines(results["goals"]),
+        "",
         "Means by layout and group:",
         "",
         md_table(["layout", *columns], _mean_rows(rows, columns)),
