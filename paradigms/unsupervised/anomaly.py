@@ -120,14 +120,17 @@ class AnomalyScorer:
     def fit(self, codes: np.ndarray, errors: np.ndarray, inputs: np.ndarray) -> AnomalyScorer:
         """Learn from the training rows' codes ``(n, latent_dim)``, errors ``(n,)`` and
         flattened inputs ``(n, d)``."""
-        if self.method in ("knn", "reconstruction+knn", "knn+input"):
+        # "knn+input" with no code weight (vectors, tables) never looks at the codes
+        uses_codes = self.method != "knn+input" or self.code_weight != 0
+        if uses_codes and self.method in ("knn", "reconstruction+knn", "knn+input"):
             k = max(1, min(self.n_neighbors, len(codes) - 1))
             self._neighbors = NearestNeighbors(n_neighbors=k).fit(self._neighbour_codes(codes))
         if self.method == "mahalanobis":
             self._covariance = EmpiricalCovariance(assume_centered=False).fit(codes)
-        if self.method in ("reconstruction+knn", "knn+input"):
+        if uses_codes and self.method in ("reconstruction+knn", "knn+input"):
             own = self._neighbors.kneighbors()[0].mean(axis=1)  # each row without itself
             self._knn_median = _positive_median(own)
+        if self.method == "reconstruction+knn":
             self._error_median = _positive_median(errors)
         if self.method == "knn+input":
             self._input_space = InputSpace().fit(inputs)
