@@ -18,8 +18,8 @@ import numpy as np
 
 from paradigms.backbones import save_backbone
 from paradigms.reinforcement import Agent, PixelCatchEnv, collect_demonstrations
-from paradigms.reinforcement.plots import plot_evaluation_curves
 from paradigms.report.captions import write_caption
+from paradigms.report.rl_curves import plot_evaluation_curves
 from paradigms.supervised import Classifier
 from paradigms.tour_step import TourStep
 from paradigms.transfer import FineTuner, pretrained_backbone

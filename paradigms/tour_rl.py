@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from paradigms.reinforcement import Agent, collect_demonstrations
-from paradigms.reinforcement.plots import plot_evaluation_curves
 from paradigms.reinforcement.run import RLRunConfig, run_rl
 from paradigms.report.captions import write_caption
+from paradigms.report.rl_curves import plot_evaluation_curves
 from paradigms.supervised import Classifier
 from paradigms.tour_step import TourStep
 

@@ -21,8 +21,8 @@ from stable_baselines3.common.callbacks import BaseCallback
 from paradigms.backbones import load_backbone
 from paradigms.cli import main
 from paradigms.reinforcement import Agent, GridWorldEnv, record_episode
-from paradigms.reinforcement.plots import plot_episode_returns, rolling_mean
 from paradigms.reinforcement.run_config import RLRunConfig, check_config, stop_reward_target
+from paradigms.report.rl_curves import plot_episode_returns, rolling_mean
 
 TINY = ["--n-envs", "2", "--eval-episodes", "2", "--no-progress"]
 GRID = "paradigms.reinforcement.envs:GridWorldEnv"

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from paradigms.reinforcement.plots import plot_evaluation_curves
-from paradigms.report import write_html_report
+from paradigms.report import plot_evaluation_curves, write_html_report
 from paradigms.report.captions import write_caption
 from paradigms.report.screenshot import find_browser, screenshot
 

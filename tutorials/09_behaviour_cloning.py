@@ -29,7 +29,7 @@ import numpy as np
 
 from paradigms.data import train_test_split_stratified
 from paradigms.reinforcement import Agent, collect_demonstrations
-from paradigms.reinforcement.plots import plot_evaluation_curves
+from paradigms.report import plot_evaluation_curves
 from paradigms.supervised import Classifier
 
 

@@ -31,7 +31,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from paradigms.reinforcement import Agent, PixelCatchEnv, collect_demonstrations
-from paradigms.reinforcement.plots import plot_evaluation_curves
+from paradigms.report import plot_evaluation_curves
 from paradigms.unsupervised import AutoEncoder
 
 #: PPO for 10x10 PixelCatch (the tour's settings): 8 envs x 64 steps per update

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from paradigms.reinforcement import Agent, PixelCatchEnv, collect_demonstrations
-from paradigms.reinforcement.plots import plot_evaluation_curves
+from paradigms.report import plot_evaluation_curves
 from paradigms.transfer import FineTuner, pretrained_backbone
 from paradigms.transfer.sources import OFFLINE_IMAGENET_MODEL, packaged_weights_file
 

@@ -73,9 +73,7 @@ class SemiSupervisedMixin:
             when ``semi_supervised_steps`` is 0; such rows are then left out).
         """
         marker = self.unlabelled_label
-        unlabelled = (
-            np.zeros(len(y), dtype=bool) if marker is None else unlabelled_mask(y, marker)
-        )
+        unlabelled = np.zeros(len(y), dtype=bool) if marker is None else unlabelled_mask(y, marker)
         if unlabelled.all():
             raise ValueError(
                 f"every row of y is {marker!r} (unlabelled_label): a classifier needs at "

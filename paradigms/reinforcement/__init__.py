@@ -27,7 +27,6 @@ if TYPE_CHECKING:
         ReachEnv,
     )
     from paradigms.reinforcement.extractor import BackboneExtractor
-    from paradigms.reinforcement.plots import plot_episode_returns
     from paradigms.reinforcement.presets import PRESETS_SOURCE, get_preset, list_presets
     from paradigms.reinforcement.recording import record_episode
     from paradigms.reinforcement.sb3_import import SB3ImportWarning
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
     )
     from paradigms.reinforcement.tuning import tune_agent
     from paradigms.reinforcement.validation import validate_env
+    from paradigms.report.rl_curves import plot_episode_returns
 
 __all__ = [
     "PRESETS_SOURCE",
@@ -92,7 +92,7 @@ _LAZY = {
     "get_preset": "paradigms.reinforcement.presets",
     "list_presets": "paradigms.reinforcement.presets",
     "PRESETS_SOURCE": "paradigms.reinforcement.presets",
-    "plot_episode_returns": "paradigms.reinforcement.plots",
+    "plot_episode_returns": "paradigms.report.rl_curves",
     "record_episode": "paradigms.reinforcement.recording",
     "resolve_env": "paradigms.reinforcement.env_source",
     "validate_env": "paradigms.reinforcement.validation",

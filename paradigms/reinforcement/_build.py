@@ -22,9 +22,8 @@ from stable_baselines3.common.noise import NormalActionNoise, OrnsteinUhlenbeckA
 from stable_baselines3.common.torch_layers import FlattenExtractor
 from stable_baselines3.common.vec_env import VecEnv
 
-from paradigms._common.device import resolve_device
+from paradigms._common.device import fused_adam_supported, resolve_device
 from paradigms.backbones.mlp import ACTIVATIONS
-from paradigms.engine.optim import fused_adam_supported
 from paradigms.reinforcement.algorithms import algorithm_class, algorithm_spec
 from paradigms.reinforcement.dict_observations import DictBackboneExtractor
 from paradigms.reinforcement.extractor import AUTO_IMAGE_BACKBONE, BackboneExtractor

@@ -93,6 +93,9 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
         check_env: validate the env before building (leave on; off only for trusted envs
             whose checks are slow).
         verbose: SB3 verbosity (0 silent, 1 training logs).
+        hyperparameters: complete hyperparameters (JSON form, as ``agent.hyperparameters``)
+            to build from instead of the preset or the derived defaults; ``Agent.load``
+            passes the saved ones. None: the preset, or defaults derived from the env.
         **overrides: any preset value: SB3 hyperparameters (``learning_rate=3e-4``,
             ``n_steps=64``, ``tensorboard_log="runs/tb"``...), ``policy_kwargs`` (merged into
             the preset's), ``normalize`` (VecNormalize), ``n_timesteps`` (default budget),
@@ -124,6 +127,7 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
         num_threads: int | None = 1,
         check_env: bool = True,
         verbose: int = 0,
+        hyperparameters: Mapping[str, Any] | None = None,
         **overrides: Any,
     ) -> None:
         self._prepare(
@@ -144,15 +148,18 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
                 "policy_kwargs": actor_layout(self.algo, overrides.get("policy_kwargs")),
             }
         self._overrides = dict(overrides)
+        self._base = None if hyperparameters is None else dict(hyperparameters)
         self._requested = (n_envs, backbone, backbone_kwargs, device)
         budget = int(overrides.get("n_timesteps", 100_000))
         self._finish(*self._plan(budget), device=self._requested[3])
-        self._derives_defaults = not self.tuned
+        self._derives_defaults = not self.tuned and self._base is None
 
     def _plan(self, budget: int) -> tuple[dict[str, Any], BackboneSpec, dict[str, Any]]:
         """The preset (or, without one, defaults derived for ``budget`` steps) + overrides."""
         n_envs, backbone, backbone_kwargs, _ = self._requested
-        if self.tuned:
+        if self._base is not None:
+            base = self._base
+        elif self.tuned:
             base = get_preset(self.source.env_id, self.algo)
         else:
             base = algorithm_spec(self.algo).defaults(self._env_facts, budget)
@@ -163,6 +170,13 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
         if self._action_head is not None and plan[0].get("critic_warmup") is None:
             plan[0]["critic_warmup"] = default_critic_warmup(self.algo, plan[0])
         return plan
+
+    def _rebuild_with_backbone_in_policy(self) -> None:
+        """Rebuild with a frozen backbone inside the policy rather than computed once per
+        env step, the layout of agents saved before that (``Agent.load``)."""
+        self._precompute_frozen = False
+        self.close()
+        self._finish(*self._plan(0), device=self._requested[3])
 
     def _fit_defaults_to_budget(self, total: int) -> None:
         """Derived defaults depend on the budget (buffer, target update, rollout length): a

@@ -35,11 +35,11 @@ from paradigms.reinforcement.agent import Agent
 from paradigms.reinforcement.callbacks import EPISODE_COLUMNS
 from paradigms.reinforcement.env_source import resolve_env
 from paradigms.reinforcement.explain_policy import plot_policy_importance
-from paradigms.reinforcement.plots import plot_episode_returns
 from paradigms.reinforcement.recording import record_episode
 from paradigms.reinforcement.run_config import RLRunConfig, check_config, stop_reward_target
 from paradigms.reinforcement.serialization import CONFIG_FILE
 from paradigms.report import write_caption, write_html_report
+from paradigms.report.rl_curves import plot_episode_returns
 
 logger = logging.getLogger(__name__)
 

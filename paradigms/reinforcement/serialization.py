@@ -9,59 +9,40 @@ backbone config, spaces, optimizer settings, history, package versions, and the 
 the weights file, so a mismatched or half-written pair is refused. Nothing is unpickled, so
 loading an agent from a stranger cannot run code. The weights are written before the JSON
 and each file atomically, so an interrupted save leaves the previous pair usable.
+
+This module reads and writes the files and converts an SB3 algorithm's state to and from
+tensors; it knows nothing of ``Agent``, whose ``save`` and ``load`` (``persistence.py``)
+assemble the config and rebuild the agent through its constructor.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 import torch
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
 from paradigms._common.errors import MissingFileError
 from paradigms._common.files import atomic_write_bytes, atomic_write_text, writing
-from paradigms._common.rundir import package_versions
 from paradigms.backbones import BackboneConfig
-from paradigms.reinforcement._spaces import SpacesOnlyEnv, describe_space, space_from_description
-from paradigms.reinforcement._vec import normalization_state, restore_normalization
-from paradigms.reinforcement.frozen_features import frozen_backbone_state, unwrap_features
-
-if TYPE_CHECKING:
-    from paradigms.reinforcement.agent import Agent
+from paradigms.reinforcement._spaces import SpacesOnlyEnv, space_from_description
 
 FORMAT = "paradigms-agent"
 FORMAT_VERSION = 1
 WEIGHTS_FILE = "agent.safetensors"
-#: the weights of a save in progress (see :func:`save_agent`)
+#: the weights of a save in progress (see :func:`write_agent_folder`)
 PENDING_WEIGHTS = "agent.safetensors.pending"
 CONFIG_FILE = "agent.json"
 
 
-def env_reference(agent: Agent) -> str | None:
-    """A string that rebuilds the agent's env: the id, ``"module:Class"``, or None."""
-    source = agent.source
-    if source.kind in ("id", "class_path"):
-        return str(agent.env_spec)
-    if source.env_id:
-        return source.env_id
-    spec = agent.env_spec
-    if isinstance(spec, type):
-        module = getattr(spec, "__module__", "")
-        if module and module != "__main__" and "<" not in spec.__qualname__:
-            return f"{module}:{spec.__qualname__}"
-    return None
-
-
-def _flatten_state(agent: Agent) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """All tensors to save, plus the optimizers' non-tensor settings."""
-    model = agent.model
+def flatten_state(model: Any) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """All tensors of the SB3 algorithm ``model`` to save (policy, optimizers' state,
+    variables such as SAC's ``log_ent_coef``), plus the optimizers' non-tensor settings."""
     tensors: dict[str, torch.Tensor] = {}
     optimizers: dict[str, Any] = {}
     for name, state in model.get_parameters().items():
@@ -82,7 +63,8 @@ def _flatten_state(agent: Agent) -> tuple[dict[str, torch.Tensor], dict[str, Any
     return {k: v.detach().cpu().clone().contiguous() for k, v in tensors.items()}, optimizers
 
 
-def _json_ready(name: str, value: Any) -> Any:
+def json_ready(name: str, value: Any) -> Any:
+    """``value`` as JSON reads it back; a ``ValueError`` naming ``name`` if it has no JSON form."""
     try:
         return json.loads(json.dumps(value, allow_nan=True))
     except (TypeError, ValueError) as error:
@@ -93,14 +75,14 @@ def _json_ready(name: str, value: Any) -> Any:
         ) from error
 
 
-def _backbone_entries(configs: dict[str, Any], per_entry: bool) -> dict[str, Any]:
+def backbone_entries(configs: dict[str, BackboneConfig], per_entry: bool) -> dict[str, Any]:
     """``{"backbone": config}``, or ``{"backbones": {key: config}}`` for Dict observations."""
     if not per_entry:
         return {"backbone": configs["observation"].to_dict()}
     return {"backbones": {key: config.to_dict() for key, config in configs.items()}}
 
 
-def _backbone_specs(config: dict[str, Any]) -> tuple[Any, Any]:
+def backbone_specs(config: dict[str, Any]) -> tuple[Any, Any]:
     """The backbone names and kwargs that rebuild the saved agent's network."""
     if "backbones" in config:
         saved = {k: BackboneConfig.from_dict(v) for k, v in config["backbones"].items()}
@@ -109,45 +91,18 @@ def _backbone_specs(config: dict[str, Any]) -> tuple[Any, Any]:
     return backbone.name, backbone.kwargs
 
 
-def save_agent(agent: Agent, path: str | os.PathLike[str]) -> Path:
-    """Write ``path/agent.safetensors`` and ``path/agent.json``; returns ``path``."""
+def write_agent_folder(
+    path: str | os.PathLike[str], config: dict[str, Any], tensors: dict[str, torch.Tensor]
+) -> Path:
+    """Write ``path/agent.safetensors`` (``tensors``) and ``path/agent.json`` (``config``,
+    completed with the format, its version and the weights' SHA-256); returns ``path``."""
     folder = Path(path)
-    backbone_configs = {key: b.config for key, b in agent.backbones_.items()}
-    if any(c is None for c in backbone_configs.values()):
-        raise ValueError(
-            "the agent's backbone has no config, so it cannot be rebuilt on load; build "
-            "backbones with paradigms.backbones.create_backbone (or load_backbone)."
-        )
-    tensors, optimizers = _flatten_state(agent)
-    if agent._frozen is not None:
-        tensors.update(frozen_backbone_state(agent._frozen))
-    settings, arrays = normalization_state(unwrap_features(agent.env))
-    tensors.update({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()})
     blob = save_tensors(tensors)
     config = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
-        "algo": agent.algo,
-        "env": env_reference(agent),
-        "env_name": agent.source.name,
-        "seed": agent.seed,
-        "n_envs": int(agent.env.num_envs),
-        "vec_env": agent.vec_env,
-        "num_threads": agent.num_threads,
-        "freeze_backbone": agent.freeze_backbone,
-        "frozen_features": agent._frozen is not None,
-        "hyperparameters": _json_ready("hyperparameters", agent.hyperparameters),
-        **_backbone_entries(backbone_configs, agent.reads_dict_observations),
-        "observation_space": describe_space(unwrap_features(agent.env).observation_space),
-        "action_space": describe_space(agent.env.action_space),
-        "vecnormalize": settings,
-        "optimizers": _json_ready("optimizer settings", optimizers),
-        "num_timesteps": agent.num_timesteps,
-        "n_updates": int(getattr(agent.model, "_n_updates", 0)),
-        "history": agent.history_,
-        "evaluations": agent.evaluations_,
+        **config,
         "weights_sha256": hashlib.sha256(blob).hexdigest(),
-        "versions": package_versions(),
     }
     # Three atomic steps, so a save killed at any point leaves a loadable agent: the new
     # weights beside the old ones, then the config naming them (by hash), then the swap. A
@@ -192,6 +147,12 @@ def read_agent_config(path: str | os.PathLike[str]) -> dict[str, Any]:
     return config
 
 
+def read_agent_folder(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(config, tensors)`` of the folder :func:`write_agent_folder` wrote."""
+    config = read_agent_config(path)
+    return config, _read_weights(Path(path), str(config["weights_sha256"]))
+
+
 def _read_weights(path: Path, expected_sha: str) -> dict[str, torch.Tensor]:
     """The weights ``agent.json`` names by hash: ``agent.safetensors``, or the pending file
     of a save that was interrupted after its config was written."""
@@ -216,10 +177,10 @@ def _read_weights(path: Path, expected_sha: str) -> dict[str, torch.Tensor]:
         ) from error
 
 
-def _nest_parameters(
+def nest_parameters(
     tensors: dict[str, torch.Tensor], optimizers: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    """Inverse of :func:`_flatten_state`: SB3 ``set_parameters`` dicts and variables."""
+    """Inverse of :func:`flatten_state`: SB3 ``set_parameters`` dicts and variables."""
     params: dict[str, Any] = {}
     variables: dict[str, torch.Tensor] = {}
     for key, value in tensors.items():
@@ -255,13 +216,14 @@ def _same_space(saved: dict[str, Any], now: dict[str, Any], channel_first: bool)
 
 
 def check_spaces(
-    agent: Agent, saved: dict[str, Any], trained: str, channel_first: bool = False
+    now: dict[str, Any], saved: dict[str, Any], trained: str, channel_first: bool = False
 ) -> None:
     """Refuse an env whose spaces differ from the saved descriptions (``describe_space``).
 
     Args:
-        agent: the rebuilt agent, on the env it was given.
-        saved: ``{"observation_space": description, "action_space": description}``.
+        now: ``{"observation_space": description, "action_space": description}`` of the env
+            the agent was rebuilt on.
+        saved: the same for what was trained.
         trained: what was trained, for the message ("the agent", a file's path).
         channel_first: accept a channel-first saved image for a channel-last env.
 
@@ -269,10 +231,9 @@ def check_spaces(
         ValueError: naming the space, both descriptions and what to pass.
     """
     for name in ("observation_space", "action_space"):
-        now = describe_space(getattr(unwrap_features(agent.env), name))
-        if not _same_space(saved[name], now, channel_first):
+        if not _same_space(saved[name], now[name], channel_first):
             raise ValueError(
-                f"the env's {name} is {now['repr']}, but {trained} was trained with "
+                f"the env's {name} is {now[name]['repr']}, but {trained} was trained with "
                 f"{saved[name]['repr']} ({saved[name].get('dtype')}); pass the env it was "
                 "trained on."
             )
@@ -306,61 +267,3 @@ def spaces_only_factory(config: dict[str, Any], path: str | os.PathLike[str]) ->
 
     factory.__name__ = factory.__qualname__ = name  # what the agent shows as its env's name
     return factory
-
-
-def load_agent(
-    cls: type[Agent],
-    path: str | os.PathLike[str],
-    *,
-    env: Any = None,
-    device: str = "auto",
-    n_envs: int | None = None,
-) -> Agent:
-    """Rebuild an agent from :func:`save_agent`'s folder (see ``Agent.load``)."""
-    folder = Path(path)
-    config = read_agent_config(folder)
-    tensors = _read_weights(folder, str(config["weights_sha256"]))
-    env_spec = env if env is not None else config.get("env")
-    inference_only = env_spec is None
-    if inference_only:  # an instance or a factory was not saved: rebuild its spaces
-        env_spec = spaces_only_factory(config, path)
-    backbone, backbone_kwargs = _backbone_specs(config)
-    hyper = dict(config["hyperparameters"])
-    if n_envs is not None:
-        hyper["n_envs"] = int(n_envs)
-    agent = cls.__new__(cls)
-    agent._prepare(
-        env_spec,
-        config["algo"],
-        seed=config.get("seed"),
-        freeze_backbone=bool(config.get("freeze_backbone", False)),
-        vec_env=str(config.get("vec_env", "dummy")),
-        num_threads=config.get("num_threads", 1),
-        verbose=0,
-        check_env=not inference_only,
-    )
-    agent._precompute_frozen = bool(config.get("frozen_features", False))
-    agent._finish(hyper, backbone, backbone_kwargs, device=device)
-    if agent._frozen is not None:
-        prefix = "frozen_features/"
-        state = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
-        agent._frozen.load_state_dict(state)
-    check_spaces(agent, config, "the agent")
-    params, variables = _nest_parameters(tensors, config.get("optimizers", {}))
-    model = agent.model
-    model.set_parameters(params, exact_match=True, device=model.device)
-    for name, value in variables.items():
-        getattr(model, name).data.copy_(value.to(model.device))
-    restore_normalization(
-        unwrap_features(agent.env),
-        config.get("vecnormalize"),
-        {k: v.numpy() for k, v in tensors.items() if k.startswith("vecnormalize.")},
-    )
-    restore_counters(model, config.get("num_timesteps", 0), config.get("n_updates", 0))
-    agent.inference_only = inference_only
-    agent.history_ = [dict(row) for row in config.get("history", [])]
-    agent.evaluations_ = [
-        {k: (math.nan if v is None else v) for k, v in row.items()}
-        for row in config.get("evaluations", [])
-    ]
-    return agent

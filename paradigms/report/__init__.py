@@ -1,10 +1,11 @@
 """Run reports: PNG plots and a self-contained HTML page.
 
 The plots are learning curves, a confusion matrix, predictions against truth for regression,
-an image grid, originals against reconstructions, a 2-D latent scatter, label efficiency, and
-the interpretation plots: attribution heat maps and feature importances (Captum), top losses,
-latent traversals and reconstruction-error maps. Each plot may carry a one-line caption
-(:func:`write_caption`) that the HTML report prints under it.
+an image grid, originals against reconstructions, a 2-D latent scatter, label efficiency, RL
+episode returns and evaluation curves, and the interpretation plots: attribution heat maps and
+feature importances (Captum), top losses, latent traversals and reconstruction-error maps.
+Each plot may carry a one-line caption (:func:`write_caption`) that the HTML report prints
+under it.
 They are drawn on :class:`matplotlib.figure.Figure` objects with the Agg canvas, never through
 pyplot, and every file is written atomically (temporary file in the same folder, then rename).
 """
@@ -40,6 +41,7 @@ from paradigms.report.latent import plot_latent_scatter
 from paradigms.report.mistakes import ConfusedPair, most_confused_pairs, top_losses
 from paradigms.report.reconstructions import plot_reconstructions
 from paradigms.report.regression import plot_predictions_vs_truth
+from paradigms.report.rl_curves import plot_episode_returns, plot_evaluation_curves
 from paradigms.report.study_plots import plot_optimization_history, plot_param_importances
 
 __all__ = [
@@ -54,6 +56,8 @@ __all__ = [
     "most_confused_pairs",
     "plot_attribution_maps",
     "plot_confusion_matrix",
+    "plot_episode_returns",
+    "plot_evaluation_curves",
     "plot_feature_importance",
     "plot_image_grid",
     "plot_label_efficiency",

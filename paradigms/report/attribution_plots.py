@@ -11,7 +11,7 @@ import numpy as np
 
 from paradigms.report._arrays import to_numpy
 from paradigms.report._figure import PathLike, new_figure, save_png
-from paradigms.report.images import _channels_last, _normalise
+from paradigms.report.images import channels_last, normalise
 
 _CELL = 1.5
 
@@ -60,7 +60,7 @@ def plot_attribution_maps(
         )
     if titles is not None and len(titles) != len(pictures):
         raise ValueError(f"got {len(titles)} titles for {len(pictures)} images.")
-    shown = _channels_last(pictures)
+    shown = channels_last(pictures)
     maps = _as_maps(values)
     signed = bool((maps < 0).any())
     n = len(pictures)
@@ -74,7 +74,7 @@ def plot_attribution_maps(
         bottom.set_axis_off()
         if i >= n:
             continue
-        image = _normalise(shown[i])
+        image = normalise(shown[i])
         top.imshow(image, cmap="gray" if image.ndim == 2 else None, interpolation="nearest")
         if titles is not None:
             top.set_title(str(titles[i]), fontsize=8)

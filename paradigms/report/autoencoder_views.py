@@ -10,7 +10,7 @@ import numpy as np
 
 from paradigms.report._arrays import to_1d, to_numpy
 from paradigms.report._figure import PathLike, new_figure, save_png
-from paradigms.report.images import _channels_last, _normalise
+from paradigms.report.images import channels_last, normalise
 
 _CELL = 1.1
 
@@ -53,14 +53,14 @@ def plot_latent_traversal(
             ax.tick_params(labelsize=7)
         axes[-1].set_xlabel("decoded feature")
     else:
-        images = _channels_last(grid.reshape(n_units * steps, *grid.shape[2:]))
+        images = channels_last(grid.reshape(n_units * steps, *grid.shape[2:]))
         low, high = float(np.nanmin(grid)), float(np.nanmax(grid))
         fig = new_figure(steps * _CELL + 0.8, n_units * _CELL + 0.6)
         axes = fig.subplots(n_units, steps, squeeze=False)
         for row in range(n_units):
             for col in range(steps):
                 ax = axes[row, col]
-                image = _normalise(images[row * steps + col], (low, high))
+                image = normalise(images[row * steps + col], (low, high))
                 ax.imshow(image, cmap="gray" if image.ndim == 2 else None, interpolation="nearest")
                 ax.set_xticks([])
                 ax.set_yticks([])
@@ -112,14 +112,14 @@ def plot_reconstruction_errors(
         ax.set_xlabel("feature")
         fig.colorbar(image, ax=ax, label="squared error")
     else:
-        shown = _channels_last(np.concatenate([x, r]))
+        shown = channels_last(np.concatenate([x, r]))
         maps = squared.reshape(k, -1, *x.shape[-2:]).sum(axis=1)
         low, high = float(np.nanmin(x)), float(np.nanmax(x))
         fig = new_figure(max(k * 1.3, 3.0), 4.4)
         axes = fig.subplots(3, k, squeeze=False)
         for i in range(k):
             for row, picture in enumerate((shown[i], shown[k + i])):
-                image = _normalise(picture, (low, high))
+                image = normalise(picture, (low, high))
                 axes[row, i].imshow(image, cmap="gray" if image.ndim == 2 else None)
             axes[2, i].imshow(maps[i], cmap="inferno", vmin=0, interpolation="nearest")
             axes[0, i].set_title(f"error {err[i]:.2f}", fontsize=8)

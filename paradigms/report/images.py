@@ -15,7 +15,7 @@ from paradigms.report._figure import PathLike, new_figure, save_png
 _CELL_INCHES = 1.6
 
 
-def _channels_last(images: np.ndarray) -> np.ndarray:
+def channels_last(images: np.ndarray) -> np.ndarray:
     """Return ``images`` as ``(n, H, W)`` or ``(n, H, W, 3)``.
 
     Accepts ``(n, H, W)``, ``(n, C, H, W)`` and ``(n, H, W, C)`` with ``C`` in {1, 3}; the
@@ -34,7 +34,7 @@ def _channels_last(images: np.ndarray) -> np.ndarray:
     raise ValueError(f"images must be (n, H, W) or (n, C, H, W), got shape {images.shape}")
 
 
-def _normalise(image: np.ndarray, value_range: tuple[float, float] | None = None) -> np.ndarray:
+def normalise(image: np.ndarray, value_range: tuple[float, float] | None = None) -> np.ndarray:
     """Scale one image to [0, 1] by ``value_range`` (clipped), or by its own finite min and
     max (constant images become 0)."""
     image = np.nan_to_num(image.astype(float), nan=0.0, posinf=0.0, neginf=0.0)
@@ -79,7 +79,7 @@ def plot_image_grid(
         ValueError: if there are no images, the shape is not supported, ``ncols`` is not
             positive, or ``titles`` has the wrong length.
     """
-    array = _channels_last(to_numpy(images))
+    array = channels_last(to_numpy(images))
     n = array.shape[0]
     if n == 0:
         raise ValueError("images is empty: nothing to plot")
@@ -104,7 +104,7 @@ def plot_image_grid(
         ax.set_axis_off()
         if i >= n:
             continue
-        image = _normalise(array[i], value_range)
+        image = normalise(array[i], value_range)
         if image.ndim == 2:
             ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
         else:

@@ -25,7 +25,7 @@ from gymnasium import spaces
 
 from paradigms._common.checks import check_int
 from paradigms.reinforcement.envs.grid_world import check_action
-from paradigms.reinforcement.envs.probes import Step, _TimedEnv
+from paradigms.reinforcement.envs.probes import Step, TimedEnv
 
 __all__ = ["PixelGoalEnv", "PixelHalfEnv"]
 
@@ -34,7 +34,7 @@ MARKER = 128  # PixelGoalEnv's marker: visible, never taken for the lit region
 REWARDS = ("dense", "end")
 
 
-class _HalfImage(_TimedEnv):
+class _HalfImage(TimedEnv):
     """Draws the images shared by the family; subclasses define the episode."""
 
     ACTIONS = ("left", "right")

@@ -33,7 +33,7 @@ __all__ = ["CorridorEnv", "LineTargetEnv", "PixelSideEnv", "ReachEnv"]
 Step = tuple[np.ndarray, float, bool, bool, dict[str, Any]]
 
 
-class _TimedEnv(gym.Env):
+class TimedEnv(gym.Env):
     """Counts steps and truncates at ``horizon`` (a time limit without a wrapper)."""
 
     horizon: int
@@ -47,7 +47,7 @@ class _TimedEnv(gym.Env):
         return self._t >= self.horizon
 
 
-class LineTargetEnv(_TimedEnv):
+class LineTargetEnv(TimedEnv):
     """Walk a point along ``[-1, 1]`` to a target and stay there.
 
     Observation ``(x, target)`` in ``Box(-1, 1, (2,))``; actions ``Discrete(3)``: 0 left, 1 stay,
@@ -86,7 +86,7 @@ class LineTargetEnv(_TimedEnv):
         return 1 if abs(gap) <= self.STEP / 2 else (2 if gap > 0 else 0)
 
 
-class CorridorEnv(_TimedEnv):
+class CorridorEnv(TimedEnv):
     """Reach the right end of a corridor of ``length`` cells; the only reward is at the end.
 
     Observation: the position scaled to ``[0, 1]``, ``Box(0, 1, (1,))``; actions ``Discrete(2)``
@@ -125,7 +125,7 @@ class CorridorEnv(_TimedEnv):
         return 1
 
 
-class ReachEnv(_TimedEnv):
+class ReachEnv(TimedEnv):
     """Steer a point in ``[-1, 1]^2`` to a target with velocity actions.
 
     Observation ``(x, y, target_x, target_y)`` in ``Box(-1, 1, (4,))``; action
@@ -167,7 +167,7 @@ class ReachEnv(_TimedEnv):
         return np.clip(gap, -1, 1).astype(np.float32)
 
 
-class PixelSideEnv(_TimedEnv):
+class PixelSideEnv(TimedEnv):
     """Which third of the image holds the bright patch? A new noisy frame every step.
 
     Observation: ``Box(0, 255, (size, size, 1), uint8)``, noise in ``0..noise`` with a
