@@ -4,11 +4,12 @@
 package (``run_config``) load without torch.
 """
 
+# ruff: noqa: F401 - the public names are these imports, read by lazy_exports
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from paradigms._lazy import lazy_attributes
+from paradigms._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from paradigms.supervised.classifier import Classifier
@@ -20,23 +21,4 @@ if TYPE_CHECKING:
     from paradigms.supervised.regressor import Regressor
     from paradigms.supervised.saved_model import export_saved_model
 
-__all__ = [
-    "Classifier",
-    "LabelEfficiency",
-    "Regressor",
-    "export_saved_model",
-    "label_efficiency",
-    "make_baseline",
-]
-
-_LAZY = {
-    "Classifier": "paradigms.supervised.classifier",
-    "Regressor": "paradigms.supervised.regressor",
-    "LabelEfficiency": "paradigms.supervised.efficiency",
-    "label_efficiency": "paradigms.supervised.efficiency",
-    "make_baseline": "paradigms.supervised.efficiency",
-    "export_saved_model": "paradigms.supervised.saved_model",
-}
-
-
-__getattr__ = lazy_attributes("paradigms.supervised", _LAZY)
+__all__, __getattr__ = lazy_exports(__name__, __file__)
