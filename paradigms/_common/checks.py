@@ -5,13 +5,18 @@ from __future__ import annotations
 import numbers
 
 
-def check_int(name: str, value: object, minimum: int) -> int:
+def check_int(name: str, value: object, minimum: int, meaning: str = "") -> int:
     """Return ``value`` as an ``int`` after checking it is an integer ``>= minimum``.
+
+    The one integer check: the same mistake gets the same error type everywhere (a
+    non-integer, ``2.5`` or ``True`` included, a ``TypeError``; too small a ``ValueError``).
 
     Args:
         name: the argument name, used in the error message.
         value: the value the caller passed.
         minimum: the smallest allowed value.
+        meaning: what the value means, added to the message (``"0 takes the preset's
+            budget"``).
 
     Returns:
         ``value`` as a Python ``int``.
@@ -20,13 +25,15 @@ def check_int(name: str, value: object, minimum: int) -> int:
         TypeError: if ``value`` is not an integer (``bool`` is refused too).
         ValueError: if ``value < minimum``.
     """
+    about = f" ({meaning})" if meaning else ""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(
             f"{name} must be an int, got {type(value).__name__} ({value!r}); "
-            f"pass a whole number >= {minimum}."
+            f"pass a whole number >= {minimum}{about}."
         )
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}; pass a larger value.")
+        fix = "a positive int" if minimum == 1 else "a larger value"
+        raise ValueError(f"{name} must be >= {minimum}, got {value}{about}; pass {fix}.")
     return int(value)
 
 

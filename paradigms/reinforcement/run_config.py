@@ -18,7 +18,8 @@ class RLRunConfig:
     Attributes:
         env: a registered Gymnasium id (``"CartPole-v1"``) or a ``"module.path:ClassName"``
             string (``"paradigms.reinforcement.envs:GridWorldEnv"``).
-        algo: ``"ppo"``, ``"a2c"``, ``"dqn"``, ``"sac"`` or ``"td3"``.
+        algo: a name of the algorithm registry
+            (``paradigms.reinforcement.algorithms.ALGORITHMS``).
         timesteps: environment steps to train for; 0 takes the tuned preset's budget.
         seed: seeds the agent and its envs.
         n_envs: parallel training envs; 0 takes the preset's value.
