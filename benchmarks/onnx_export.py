@@ -172,7 +172,7 @@ def run(quick: bool, command: str, repeats: int) -> dict[str, Any]:
         return values
 
     def policy_graph() -> torch.nn.Module:
-        return DeterministicPolicy(agent.model, agent.env, None, transpose=False)
+        return DeterministicPolicy(agent.model, agent.algo, agent.env, None, transpose=False)
 
     rows = [
         _row(f"Classifier cnn (accuracy {clf.score(X_te, y_te):.3f})", clf.export_onnx,

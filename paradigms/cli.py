@@ -15,6 +15,7 @@ from paradigms._cli_out import check_out, write_failure
 from paradigms._common.checks import batch_size_option, epochs_option
 from paradigms._common.errors import RunWriteError
 from paradigms._common.files import DISK_ERRNOS, write_error
+from paradigms.reinforcement.algorithms import ALGORITHMS, choices_text
 from paradigms.unsupervised.budget import budget_help
 
 _HELP = {
@@ -59,7 +60,7 @@ _UNSUPERVISED_HELP = budget_help()
 _RL_HELP = {
     "env": "a registered Gymnasium id (CartPole-v1, Pendulum-v1...) or module.path:ClassName, "
     "e.g. paradigms.reinforcement.envs:GridWorldEnv",
-    "algo": "ppo | a2c | dqn (discrete actions) | sac | td3 (continuous actions)",
+    "algo": choices_text(),
     "timesteps": "environment steps to train for (0: the tuned preset's budget)",
     "seed": "seeds the agent and its envs",
     "n_envs": "parallel training envs (0: the preset's value)",
@@ -241,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "rl",
         RLRunConfig,
-        "train a Gymnasium agent (PPO, A2C, DQN, SAC, TD3) with tuned presets",
+        f"train a Gymnasium agent ({', '.join(a.upper() for a in ALGORITHMS)}) with tuned presets",
         "Train a stable-baselines3 agent whose features extractor is a paradigms backbone, "
         "evaluate it during training (stopping early at --stop-reward) and at the end, and "
         "write a run directory (config.json, episodes.csv, evaluations.csv, agent/ for "

@@ -26,6 +26,7 @@ from paradigms.reinforcement.envs import (
     PixelSideEnv,
     ReachEnv,
 )
+from paradigms.reinforcement.policy_layouts import QUANTILE_NETWORK
 
 
 def test_dqn_defaults_fit_the_budget_not_atari():
@@ -104,12 +105,18 @@ def test_td3_gets_exploration_noise_by_default():
 
 
 def test_registry_is_the_one_source_of_algorithm_facts():
-    assert ALGORITHMS == ("ppo", "a2c", "dqn", "sac", "td3")
+    assert ALGORITHMS == (
+        "ppo", "a2c", "dqn", "sac", "td3", "tqc", "qrdqn", "maskableppo", "recurrentppo"
+    )  # fmt: skip
     for name, spec in REGISTRY.items():
         assert algorithm_class(name).__name__ == spec.sb3_class.split(":")[1]
     assert check_algorithm("PPO") == "ppo"
-    assert fitting_algorithms(spaces.Discrete(3)) == ["ppo", "a2c", "dqn"]
-    assert fitting_algorithms(spaces.Box(-1, 1, (2,))) == ["ppo", "a2c", "sac", "td3"]
+    assert fitting_algorithms(spaces.Discrete(3)) == [
+        "ppo", "a2c", "dqn", "qrdqn", "maskableppo", "recurrentppo"
+    ]  # fmt: skip
+    assert fitting_algorithms(spaces.Box(-1, 1, (2,))) == [
+        "ppo", "a2c", "sac", "td3", "tqc", "recurrentppo"
+    ]  # fmt: skip
     with pytest.raises(TypeError, match="algo must be a string"):
         check_algorithm(3)
     with pytest.raises(ValueError, match="unknown algorithm 'trpo'"):
@@ -124,8 +131,9 @@ def test_an_entry_for_a_missing_package_names_the_install(monkeypatch):
         (64, 64),
         "relu",
         False,
-        False,
+        QUANTILE_NETWORK,
         dqn_defaults,
+        "Discrete actions",
         install="pip install sb3-contrib",
     )
     monkeypatch.setitem(REGISTRY, "qrdqn", entry)

@@ -15,7 +15,7 @@ from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.noise import NormalActionNoise, OrnsteinUhlenbeckActionNoise
 from torch import nn
 
-from paradigms.reinforcement import presets
+from paradigms.reinforcement.algorithms import policy_name
 from paradigms.reinforcement.presets import (
     ALGORITHMS,
     PRESETS_SOURCE,
@@ -35,6 +35,15 @@ CLASSES: dict[str, type[Any]] = {
     "sac": sb3.SAC,
     "td3": sb3.TD3,
 }
+if importlib.util.find_spec("sb3_contrib") is not None:  # the contrib extra (in dev)
+    import sb3_contrib
+
+    CLASSES.update(
+        tqc=sb3_contrib.TQC,
+        qrdqn=sb3_contrib.QRDQN,
+        maskableppo=sb3_contrib.MaskablePPO,
+        recurrentppo=sb3_contrib.RecurrentPPO,
+    )
 CLASSIC_CONTROL = (
     "CartPole-v1",
     "Acrobot-v1",
@@ -45,7 +54,9 @@ CLASSIC_CONTROL = (
 SCHEDULE_KEYS = ("learning_rate", "clip_range", "clip_range_vf")
 HAS_BOX2D = importlib.util.find_spec("Box2D") is not None
 
-TUNED = [(env_id, algo) for env_id, algos in list_presets().items() for algo in algos]
+TUNED = [
+    (env_id, algo) for env_id, algos in list_presets().items() for algo in algos if algo in CLASSES
+]
 TUNED_CLASSIC = [(env_id, algo) for env_id, algo in TUNED if env_id in CLASSIC_CONTROL]
 
 
@@ -55,13 +66,19 @@ def _constructor_args(algo: str) -> set[str]:
 
 
 def test_coverage_table() -> None:
+    mujoco = {
+        f"{task}-{version}": ("sac", "td3", "tqc")
+        for task in ("HalfCheetah", "Hopper", "Walker2d", "Ant")
+        for version in ("v4", "v5")  # the zoo's -v4 values, also for -v5
+    }
     assert list_presets() == {
-        "CartPole-v1": ("ppo", "a2c", "dqn"),
-        "Acrobot-v1": ("ppo", "a2c", "dqn"),
-        "MountainCar-v0": ("ppo", "a2c", "dqn"),
-        "MountainCarContinuous-v0": ("ppo", "a2c", "sac", "td3"),
-        "Pendulum-v1": ("ppo", "a2c", "sac", "td3"),
-        "LunarLander-v3": ("ppo", "a2c", "dqn"),
+        "CartPole-v1": ("ppo", "a2c", "dqn", "qrdqn"),
+        "Acrobot-v1": ("ppo", "a2c", "dqn", "qrdqn", "recurrentppo"),
+        "MountainCar-v0": ("ppo", "a2c", "dqn", "qrdqn"),
+        "MountainCarContinuous-v0": ("ppo", "a2c", "sac", "td3", "tqc"),
+        "Pendulum-v1": ("ppo", "a2c", "sac", "td3", "tqc"),
+        "LunarLander-v3": ("ppo", "a2c", "dqn", "qrdqn"),
+        **mujoco,
     }
     assert all(set(algos) <= set(ALGORITHMS) for algos in list_presets().values())
 
@@ -159,8 +176,8 @@ def test_parse_schedule_rejects(bad: Any) -> None:
 def test_unknown_algorithm_raises() -> None:
     with pytest.raises(ValueError, match="ppo, a2c, dqn, sac, td3"):
         get_preset("CartPole-v1", "trpo")
-    with pytest.raises(ValueError, match="unknown algorithm 'QRDQN'"):
-        has_preset("CartPole-v1", "QRDQN")
+    with pytest.raises(ValueError, match="unknown algorithm 'DDPG'"):
+        has_preset("CartPole-v1", "DDPG")
     assert has_preset("CartPole-v1", "PPO")  # names are case-insensitive, as for Agent
 
 
@@ -196,7 +213,7 @@ def test_get_preset_returns_independent_copies() -> None:
     defaults = get_preset(None, "ppo")
     defaults["policy_kwargs"]["net_arch"] = [1]
     assert get_preset(None, "ppo")["policy_kwargs"] == {}
-    assert "net_arch" not in presets._load()["_defaults"]["ppo"]["policy_kwargs"]
+    assert "net_arch" not in get_preset(None, "ppo")["policy_kwargs"]
 
 
 def test_activation_class() -> None:
@@ -243,7 +260,8 @@ def test_sb3_model_constructs(env_id: str, algo: str) -> None:
     try:
         shape = env.action_space.shape
         n_actions = int(shape[0]) if shape else 1
-        model = CLASSES[algo]("MlpPolicy", env, device="cpu", **_build_kwargs(preset, n_actions))
+        policy = policy_name(algo, dict_observations=False)  # RecurrentPPO: "MlpLstmPolicy"
+        model = CLASSES[algo](policy, env, device="cpu", **_build_kwargs(preset, n_actions))
         assert model.n_envs == preset["n_envs"]
         if "gamma" in preset:
             assert model.gamma == preset["gamma"]

@@ -13,7 +13,13 @@ import optuna
 import pytest
 from sklearn.datasets import load_wine
 
-from paradigms._common.tuning import load_search_space, run_study, search_space_names, suggest
+from paradigms._common.tuning import (
+    known_draws,
+    load_search_space,
+    run_study,
+    search_space_names,
+    suggest,
+)
 from paradigms.cli import main
 from paradigms.data import load_digits
 from paradigms.engine import TrialPruning, tune_estimator
@@ -188,3 +194,12 @@ def test_cli_tunes_every_paradigm(tmp_path, capsys, args):
     assert (out / "plots" / "optimization_history.png").stat().st_size > 0
     scores = [k for k in summary if k.endswith(("_defaults", "_best")) and "beats" not in k]
     assert len(scores) == 2  # the defaults and the best, measured on held-out data
+
+
+def test_the_first_trial_keeps_only_preset_values_the_budget_allows():
+    space = load_search_space("dqn")
+    preset = {"learning_starts": 1000, "batch_size": 64, "train_freq": 256}
+    assert known_draws(space, preset)["learning_starts"] == 1000
+    draws = known_draws(space, preset, budget=1500)  # 1,000 > half of a 1,500-step trial
+    assert "learning_starts" not in draws and "train_freq" not in draws
+    assert draws["batch_size"] == 64

@@ -68,7 +68,11 @@ def load_search_space(name: str) -> dict[str, Any]:
         raise ValueError(
             f"unknown search space {name!r}; expected one of {', '.join(search_space_names())}."
         )
-    return copy.deepcopy(_spaces()[name])
+    entries = dict(_spaces()[name])
+    base = entries.pop("_extends", None)
+    if base is not None:  # another space's entries, then this one's own
+        entries = {**load_search_space(str(base)), **entries}
+    return copy.deepcopy(entries)
 
 
 def _set(params: dict[str, Any], dotted: str, value: Any) -> None:
@@ -152,14 +156,16 @@ _MISSING = object()
 
 
 def known_draws(
-    space: Mapping[str, Mapping[str, Any]], values: Mapping[str, Any]
+    space: Mapping[str, Mapping[str, Any]], values: Mapping[str, Any], budget: int | None = None
 ) -> dict[str, Any]:
     """The draws of ``space`` that reproduce ``values`` (keyword arguments as :func:`suggest`
     returns them, e.g. an estimator's defaults), for entries whose value can be inverted and
     lies inside the space; the rest are left to the sampler.
 
     ``study.enqueue_trial`` of the result makes the study's first trial the defaults, so the
-    best trial is never worse than them on the study's own validation data.
+    best trial is never worse than them on the study's own validation data. With ``budget``,
+    a categorical value is inside the space only among the choices :func:`suggest` keeps for
+    that budget (a preset's ``learning_starts=1000`` is not a draw of a 1,500-step trial).
     """
     draws: dict[str, Any] = {}
     for name, entry in space.items():
@@ -176,7 +182,7 @@ def known_draws(
         if entry.get("transform") == "one_minus" and isinstance(value, (int, float)):
             value = 1.0 - value
         if entry["type"] == "categorical":
-            if any(_same(value, c) for c in entry["choices"]):
+            if any(_same(value, c) for c in _choices(entry, budget)):
                 draws[name] = value
         elif (
             isinstance(value, (int, float))

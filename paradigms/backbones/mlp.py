@@ -13,11 +13,11 @@ from paradigms.backbones.registry import register_backbone
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {
     "relu": nn.ReLU,
-    "gelu": nn.GELU,
-    "silu": nn.SiLU,
     "tanh": nn.Tanh,
     "elu": nn.ELU,
     "leaky_relu": nn.LeakyReLU,
+    "gelu": nn.GELU,
+    "silu": nn.SiLU,
 }
 
 

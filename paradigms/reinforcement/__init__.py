@@ -6,11 +6,12 @@ Names are imported on first use, so ``import paradigms.reinforcement`` stays lig
 >>> agent = Agent("CartPole-v1", algo="ppo", seed=0).learn(100_000)
 """
 
+# ruff: noqa: F401 - the public names are these imports, read by lazy_exports
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from paradigms._lazy import lazy_attributes
+from paradigms._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from paradigms.reinforcement.agent import Agent
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
         CorridorEnv,
         GridWorldEnv,
         LineTargetEnv,
+        MaskedChoiceEnv,
         PixelCatchEnv,
         PixelGoalEnv,
         PixelHalfEnv,
@@ -40,63 +42,4 @@ if TYPE_CHECKING:
     from paradigms.reinforcement.validation import validate_env
     from paradigms.report.rl_curves import plot_episode_returns
 
-__all__ = [
-    "PRESETS_SOURCE",
-    "Agent",
-    "BackboneExtractor",
-    "CorridorEnv",
-    "Demonstrations",
-    "EnvSource",
-    "GridWorldEnv",
-    "LineTargetEnv",
-    "PixelCatchEnv",
-    "PixelGoalEnv",
-    "PixelHalfEnv",
-    "PixelSideEnv",
-    "ReachEnv",
-    "SB3ImportWarning",
-    "SeedSummary",
-    "collect_demonstrations",
-    "evaluate_seeds",
-    "get_preset",
-    "interquartile_mean",
-    "list_presets",
-    "plot_episode_returns",
-    "record_episode",
-    "resolve_env",
-    "summarize_seeds",
-    "tune_agent",
-    "validate_env",
-]
-
-_LAZY = {
-    "Agent": "paradigms.reinforcement.agent",
-    "SB3ImportWarning": "paradigms.reinforcement.sb3_import",
-    "Demonstrations": "paradigms.reinforcement.demonstrations",
-    "collect_demonstrations": "paradigms.reinforcement.demonstrations",
-    "tune_agent": "paradigms.reinforcement.tuning",
-    "BackboneExtractor": "paradigms.reinforcement.extractor",
-    "EnvSource": "paradigms.reinforcement.env_source",
-    "GridWorldEnv": "paradigms.reinforcement.envs",
-    "PixelCatchEnv": "paradigms.reinforcement.envs",
-    "CorridorEnv": "paradigms.reinforcement.envs",
-    "LineTargetEnv": "paradigms.reinforcement.envs",
-    "PixelGoalEnv": "paradigms.reinforcement.envs",
-    "PixelHalfEnv": "paradigms.reinforcement.envs",
-    "PixelSideEnv": "paradigms.reinforcement.envs",
-    "ReachEnv": "paradigms.reinforcement.envs",
-    "SeedSummary": "paradigms.reinforcement.seeds",
-    "evaluate_seeds": "paradigms.reinforcement.seeds",
-    "interquartile_mean": "paradigms.reinforcement.seeds",
-    "summarize_seeds": "paradigms.reinforcement.seeds",
-    "get_preset": "paradigms.reinforcement.presets",
-    "list_presets": "paradigms.reinforcement.presets",
-    "PRESETS_SOURCE": "paradigms.reinforcement.presets",
-    "plot_episode_returns": "paradigms.report.rl_curves",
-    "record_episode": "paradigms.reinforcement.recording",
-    "resolve_env": "paradigms.reinforcement.env_source",
-    "validate_env": "paradigms.reinforcement.validation",
-}
-
-
-__getattr__ = lazy_attributes("paradigms.reinforcement", _LAZY)
+__all__, __getattr__ = lazy_exports(__name__, __file__)

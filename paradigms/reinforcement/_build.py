@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
-import inspect
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -24,22 +23,21 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from paradigms._common.device import fused_adam_supported, resolve_device
 from paradigms.backbones.mlp import ACTIVATIONS
-from paradigms.reinforcement.algorithms import algorithm_class, algorithm_spec
+from paradigms.reinforcement.algorithms import (
+    MANAGED_KEYS,
+    algorithm_class,
+    algorithm_defaults,
+    algorithm_parameters,
+    algorithm_spec,
+    policy_name,
+)
 from paradigms.reinforcement.dict_observations import DictBackboneExtractor
 from paradigms.reinforcement.extractor import AUTO_IMAGE_BACKBONE, BackboneExtractor
 from paradigms.reinforcement.presets import RESERVED_KEYS, activation_class, parse_schedule
 
 logger = logging.getLogger(__name__)
 
-# Keys the Agent sets itself; an override of these would be ignored, so it is refused.
-MANAGED_KEYS = frozenset({"policy", "env", "seed", "device", "verbose", "_init_setup_model"})
 SCHEDULE_KEYS = ("learning_rate", "clip_range", "clip_range_vf")
-
-
-def algorithm_parameters(algo: str) -> set[str]:
-    """Keyword arguments the SB3 class for ``algo`` accepts (minus those the Agent manages)."""
-    names = set(inspect.signature(algorithm_class(algo).__init__).parameters) - {"self"}
-    return names - MANAGED_KEYS
 
 
 def check_override_keys(algo: str, keys: Mapping[str, Any]) -> None:
@@ -85,10 +83,11 @@ def fit_batch_to_rollout(algo: str, hyper: dict[str, Any], overrides: Mapping[st
     """
     if not algorithm_spec(algo).on_policy or "batch_size" in overrides:
         return
-    if "batch_size" not in algorithm_parameters(algo):  # A2C: one batch per rollout
+    defaults = algorithm_defaults(algo)
+    if "batch_size" not in defaults:  # A2C: one batch per rollout
         return
-    rollout = int(hyper.get("n_steps", 2048)) * int(hyper.get("n_envs", 1))
-    batch = int(hyper.get("batch_size", 64))  # 64: SB3's default
+    rollout = int(hyper.get("n_steps", defaults["n_steps"])) * int(hyper.get("n_envs", 1))
+    batch = int(hyper.get("batch_size", defaults["batch_size"]))
     if batch > rollout:
         logger.info("batch_size %s > rollout %s: using %s", batch, rollout, rollout)
         hyper["batch_size"] = rollout
@@ -156,6 +155,8 @@ def plan_network(
     )
     json_kwargs.setdefault("net_arch", list(spec.net_arch))
     is_auto = isinstance(backbone, str) and backbone == "auto"
+    if is_auto and layout == "vector" and not spec.layout.auto_splits_first_layer:
+        return "flatten", kwargs, json_kwargs  # the whole tuned network after the input
     if is_auto and layout == "vector":
         first, rest = _split_first_layer(json_kwargs["net_arch"])
         kwargs.setdefault("hidden", [first if first is not None else 64])
@@ -299,13 +300,13 @@ def make_algorithm(
             kwargs[key] = parse_schedule(kwargs[key])
     if "train_freq" in kwargs and isinstance(kwargs["train_freq"], list):
         kwargs["train_freq"] = (int(kwargs["train_freq"][0]), str(kwargs["train_freq"][1]))
-    if algorithm_spec(algo).action_noise:
+    if "action_noise" in algorithm_parameters(algo):
         kwargs["action_noise"] = make_action_noise(action_noise, venv.action_space)
     cls = algorithm_class(algo)
     dict_observations = isinstance(venv.observation_space, spaces.Dict)
     try:
         return cls(
-            "MultiInputPolicy" if dict_observations else "MlpPolicy",
+            policy_name(algo, dict_observations),
             venv,
             policy_kwargs=dict(policy_kwargs),
             seed=seed,

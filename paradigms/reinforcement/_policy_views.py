@@ -17,6 +17,7 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from paradigms._common.threads import torch_threads
 from paradigms.backbones import Backbone
+from paradigms.reinforcement.algorithms import algorithm_spec
 from paradigms.reinforcement.dict_observations import DictBackboneExtractor
 from paradigms.reinforcement.env_source import EnvSource
 from paradigms.reinforcement.extractor import BackboneExtractor
@@ -29,6 +30,7 @@ class PolicyViews:
     ``num_timesteps`` and the env's ``reward_threshold``."""
 
     model: BaseAlgorithm
+    algo: str
     source: EnvSource
     env: VecEnv
     num_threads: int | None
@@ -39,28 +41,54 @@ class PolicyViews:
         state: tuple[np.ndarray, ...] | None = None,
         episode_start: np.ndarray | None = None,
         deterministic: bool = True,
+        action_masks: np.ndarray | None = None,
     ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
         """Actions for raw env observations, as SB3's ``predict`` (normalisation applied).
 
         Args:
             observation: one observation ``obs_shape`` or a batch ``(n, *obs_shape)``.
-            state, episode_start: recurrent state, as in SB3 (unused by these policies).
+            state, episode_start: a recurrent policy's hidden state (RecurrentPPO: pass back
+                the state it returned, and ``episode_start`` True where an episode begins);
+                None starts from zeros. Other policies return None as their state.
             deterministic: greedy actions (True) or sampled ones.
+            action_masks: MaskablePPO only: the valid actions, as the env's
+                ``action_masks()`` gives them (bool ``(n_actions,)`` or ``(n, n_actions)``);
+                None lets every action through.
 
         Returns:
             ``(actions, state)``.
 
         Raises:
-            ValueError: Box observations of the wrong shape, an empty batch, NaN or infinity.
+            ValueError: Box observations of the wrong shape, an empty batch, NaN or infinity;
+                ``action_masks`` for an algorithm that takes none.
         """
         check_observations(observation, unwrap_features(self.env).observation_space)
+        masks = {}
+        if action_masks is not None:
+            if not self.uses_action_masks:
+                raise ValueError(
+                    f"action_masks are read by algo='maskableppo' only; this agent is "
+                    f"{self.algo.upper()}, whose actions are never masked. Leave them out."
+                )
+            masks = {"action_masks": np.asarray(action_masks, dtype=bool)}
         with torch_threads(self.num_threads):
             return self.model.predict(
                 policy_input(self.env, observation),
                 state=state,
                 episode_start=episode_start,
                 deterministic=deterministic,
+                **masks,
             )
+
+    @property
+    def uses_action_masks(self) -> bool:
+        """Whether the algorithm acts on the env's ``action_masks()`` (MaskablePPO)."""
+        return algorithm_spec(self.algo).action_masks
+
+    @property
+    def recurrent(self) -> bool:
+        """Whether the policy carries a hidden state between steps (RecurrentPPO)."""
+        return algorithm_spec(self.algo).layout.recurrent
 
     @property
     def policy(self) -> torch.nn.Module:

@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from gymnasium import spaces
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.vec_env import VecEnv, sync_envs_normalization, unwrap_vec_normalize
 
+from paradigms._common.checks import check_int
 from paradigms._common.threads import stderr_is_terminal, torch_threads
 from paradigms.backbones import Backbone
 from paradigms.reinforcement._build import (
@@ -339,8 +339,7 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
             if total_timesteps is None
             else total_timesteps
         )
-        if not isinstance(total, (int, np.integer)) or isinstance(total, bool) or total < 1:
-            raise ValueError(f"total_timesteps must be a positive int; got {total_timesteps!r}.")
+        total = check_int("total_timesteps", total, 1)
         if stop_reward is not None and not eval_freq:
             raise ValueError(
                 "stop_reward needs evaluations during training; pass eval_freq as well, e.g. "
@@ -408,8 +407,7 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
         An env with no time limit has its evaluation episodes cut at
         ``evaluation.EVALUATION_STEP_CAP`` steps, with a warning when that happens.
         """
-        if int(n_episodes) < 1:
-            raise ValueError(f"n_episodes must be a positive int; got {n_episodes!r}.")
+        n_episodes = check_int("n_episodes", n_episodes, 1)
         with torch_threads(self.num_threads):
             return evaluate_agent(
                 self.model,
@@ -417,6 +415,7 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
                 int(n_episodes),
                 deterministic,
                 self.source.name,
+                self.algo,
             )
 
     def close(self) -> None:

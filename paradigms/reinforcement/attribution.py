@@ -26,6 +26,7 @@ from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 from paradigms._common.threads import torch_threads
 from paradigms.reinforcement.frozen_features import unwrap_features
 from paradigms.reinforcement.observations import as_observation_batch
+from paradigms.reinforcement.policy_outputs import decision_output, stateless_refusal
 from paradigms.report.attributions import IG_STEPS, INSTALL_HINT, attribute, check_method
 from paradigms.report.explain_classifier import captum_available
 
@@ -58,6 +59,7 @@ class PolicyAttribution:
     (it reads ``model``, ``env``, ``num_threads``, ``_frozen`` and ``evaluation_env``)."""
 
     model: BaseAlgorithm
+    algo: str
     env: VecEnv
     num_threads: int | None
     _frozen: Any
@@ -71,6 +73,9 @@ class PolicyAttribution:
 
     def attribution_refusal(self) -> str | None:
         """Why :meth:`attribute` cannot explain this agent, or ``None`` when it can."""
+        stateful = stateless_refusal(self.algo, "attribution")
+        if stateful is not None:
+            return stateful
         space = self._raw_space()
         if not isinstance(space, spaces.Box):
             return (
@@ -94,6 +99,7 @@ class PolicyAttribution:
         normalizer = unwrap_vec_normalize(self.env)
         frozen = self._frozen
         device = policy.device
+        discrete = isinstance(self.model.action_space, spaces.Discrete)
 
         def forward(observations: torch.Tensor) -> torch.Tensor:
             x = observations
@@ -105,14 +111,7 @@ class PolicyAttribution:
                 x = torch.clamp((x - mean) / torch.sqrt(var + normalizer.epsilon), -clip, clip)
             if frozen is not None:
                 x = frozen(x.float())
-            if hasattr(policy, "q_net"):  # DQN
-                return policy.q_net(x)
-            if hasattr(policy, "get_distribution"):  # PPO, A2C
-                distribution = policy.get_distribution(x)
-                if isinstance(self.model.action_space, spaces.Discrete):
-                    return distribution.distribution.logits
-                return distribution.mode()
-            return policy._predict(x, deterministic=True)  # SAC, TD3: the actor's action
+            return decision_output(policy, x, self.algo, log_probabilities=discrete)
 
         return forward
 

@@ -15,8 +15,9 @@ from typing import Any, SupportsFloat
 import gymnasium as gym
 from gymnasium.wrappers import TimeLimit
 from stable_baselines3.common.base_class import BaseAlgorithm
-from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.vec_env import VecEnv
+
+from paradigms.reinforcement.algorithms import algorithm_evaluator
 
 EVALUATION_STEP_CAP = 1000
 """Steps after which an evaluation episode of an env with no time limit is cut."""
@@ -67,8 +68,10 @@ def evaluate_agent(
     n_episodes: int,
     deterministic: bool,
     env_name: str,
+    algo: str,
 ) -> tuple[float, float]:
-    """``evaluate_policy`` on a single-env ``venv`` built with :class:`EvaluationStepCap`.
+    """``algo``'s ``evaluate_policy`` (SB3's; sb3-contrib's masked one for MaskablePPO, see
+    the registry) on a single-env ``venv`` built with :class:`EvaluationStepCap`.
 
     Returns:
         ``(mean, std)`` of the episode returns.
@@ -77,7 +80,8 @@ def evaluate_agent(
         UserWarning: when episodes were cut at the step cap, naming how many and the fix.
     """
     before = _cap_hits(venv)
-    mean, std = evaluate_policy(  # type: ignore[misc]
+    evaluate_policy = algorithm_evaluator(algo)
+    mean, std = evaluate_policy(
         model, venv, n_eval_episodes=n_episodes, deterministic=deterministic, warn=False
     )
     cut = _cap_hits(venv) - before

@@ -19,7 +19,6 @@ import numpy as np
 import torch
 from gymnasium import spaces
 from stable_baselines3.common.base_class import BaseAlgorithm
-from stable_baselines3.common.policies import ActorCriticPolicy, BasePolicy
 from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 from torch import nn
 
@@ -27,6 +26,7 @@ from paradigms._common.onnx_export import OnnxExport, export_module
 from paradigms._common.threads import torch_threads
 from paradigms.reinforcement.frozen_features import unwrap_features
 from paradigms.reinforcement.observations import as_observation_batch
+from paradigms.reinforcement.policy_outputs import decision_output, stateless_refusal
 
 #: observations sampled from the observation space to trace and check when none are given
 EXAMPLE_OBSERVATIONS = 16
@@ -37,7 +37,8 @@ class DeterministicPolicy(nn.Module):
     ``(B, *action_shape)`` float32 actions (``Box``), as SB3's deterministic ``predict``.
 
     Args:
-        model: the SB3 algorithm (PPO, A2C, DQN, SAC, TD3).
+        model: the SB3 algorithm.
+        algo: its registry name (which tells the policy family, :mod:`.policy_outputs`).
         env: the agent's vectorised env (its ``VecNormalize`` statistics are copied).
         frozen: a frozen backbone run before the policy, or ``None``.
         transpose: observations arrive channel-last ``(B, H, W, C)`` and the policy reads them
@@ -45,10 +46,16 @@ class DeterministicPolicy(nn.Module):
     """
 
     def __init__(
-        self, model: BaseAlgorithm, env: VecEnv, frozen: nn.Module | None, transpose: bool
+        self,
+        model: BaseAlgorithm,
+        algo: str,
+        env: VecEnv,
+        frozen: nn.Module | None,
+        transpose: bool,
     ) -> None:
         super().__init__()
         self.policy = model.policy
+        self.algo = algo
         self.frozen = frozen
         self.transpose = transpose
         self.action_space = model.action_space
@@ -85,23 +92,14 @@ class DeterministicPolicy(nn.Module):
     def _network_output(self, x: torch.Tensor) -> torch.Tensor:
         """Logits or Q-values (discrete), or the deterministic action before SB3's
         post-processing (continuous); no ``torch.distributions`` (they cannot be exported)."""
-        policy = self.policy
-        if hasattr(policy, "q_net"):  # DQN
-            return policy.q_net(x)
-        if isinstance(policy, ActorCriticPolicy):  # PPO, A2C: the distribution's mode
-            # BasePolicy's: ActorCriticPolicy's own returns (pi, vf) features when unshared
-            features = BasePolicy.extract_features(policy, x, policy.pi_features_extractor)
-            mean = policy.action_net(policy.mlp_extractor.forward_actor(features))
-            return torch.tanh(mean) if policy.squash_output else mean  # gSDE may squash
-        actor = policy.actor
-        if hasattr(actor, "mu") and hasattr(actor, "latent_pi"):  # SAC: tanh of the mean
-            features = actor.extract_features(x, actor.features_extractor)
-            return torch.tanh(actor.mu(actor.latent_pi(features)))
-        return actor(x)  # TD3: the actor ends in tanh
+        return decision_output(self.policy, x, self.algo)
 
 
-def export_refusal(model: BaseAlgorithm, raw_space: spaces.Space) -> str | None:
+def export_refusal(model: BaseAlgorithm, algo: str, raw_space: spaces.Space) -> str | None:
     """Why the policy cannot be exported, or ``None`` when it can."""
+    stateful = stateless_refusal(algo, "ONNX export")
+    if stateful is not None:
+        return stateful
     if not isinstance(raw_space, spaces.Box):
         return (
             f"ONNX export takes Box observations (vectors or images); this agent reads "
@@ -121,6 +119,7 @@ class PolicyExport:
     ``_frozen``, ``num_threads`` and ``predict``)."""
 
     model: BaseAlgorithm
+    algo: str
     env: VecEnv
     num_threads: int | None
     _frozen: Any
@@ -148,19 +147,19 @@ class PolicyExport:
                 observations of the wrong shape.
         """
         env_space = unwrap_features(self.env).observation_space
-        refusal = export_refusal(self.model, env_space)
+        refusal = export_refusal(self.model, self.algo, env_space)
         if refusal is not None:
             raise ValueError(refusal)
         assert isinstance(env_space, spaces.Box)
         policy_space = self.model.policy.observation_space if self._frozen is None else env_space
         policy_shape = policy_space.shape
         transpose = tuple(policy_shape) != tuple(env_space.shape)  # SB3's VecTransposeImage
-        graph = DeterministicPolicy(self.model, self.env, self._frozen, transpose)
+        graph = DeterministicPolicy(self.model, self.algo, self.env, self._frozen, transpose)
         example = torch.from_numpy(self._example_observations(env_space, observations))
         self._check_against_predict(graph, example)
         notes = {
             "paradigms_model": "Agent",
-            "algo": str(getattr(self, "algo", type(self.model).__name__)).lower(),
+            "algo": self.algo,
             "observation_shape": str(list(env_space.shape)),
             "action_space": repr(self.model.action_space),
         }

@@ -31,7 +31,7 @@ from gymnasium import spaces
 from stable_baselines3.common.callbacks import BaseCallback
 
 from paradigms.backbones import BackboneWithHead
-from paradigms.reinforcement.algorithms import algorithm_spec
+from paradigms.reinforcement.algorithms import REGISTRY, algorithm_defaults, algorithm_spec
 
 #: how far below the demonstrated actions' lowest bias an action the expert never took
 #: starts: rarely sampled at first, still reachable by PPO's exploration and updates
@@ -71,15 +71,18 @@ def split_policy_network(
     ``None``.
 
     Raises:
-        ValueError: a head given to an algorithm without a policy head (DQN, SAC, TD3) or for
+        ValueError: a head given to an algorithm without an action layer after the features
+            (DQN, SAC, TD3, RecurrentPPO...) or for
             an action space other than ``Discrete``, or labels that are not the env's actions.
     """
     if not isinstance(network, BackboneWithHead):
         return network, None
-    if not algorithm_spec(algo).on_policy:
+    if not algorithm_spec(algo).layout.action_head:
+        starters = [name for name, spec in REGISTRY.items() if spec.layout.action_head]
         raise ValueError(
-            f"a backbone with a head starts the actor of an actor-critic policy (algo='ppo' or "
-            f"'a2c'); {algo.upper()} has no action layer to start. Pass its .backbone alone."
+            f"a backbone with a head starts the actor of an actor-critic policy that goes from "
+            f"the features straight to its action layer (algo={' or '.join(map(repr, starters))}); "
+            f"{algo.upper()} has no such layer to start. Pass its .backbone alone."
         )
     if not isinstance(action_space, spaces.Discrete):
         raise ValueError(
@@ -133,12 +136,11 @@ def apply_action_head(policy: torch.nn.Module, head: ActionHead) -> None:
 def default_critic_warmup(algo: str, hyperparameters: dict[str, Any]) -> int:
     """Environment steps of critic-only training: whole rollouts, enough for
     :data:`CRITIC_WARMUP_UPDATES` minibatch updates of the critic, and at least two."""
-    rollout = int(hyperparameters.get("n_steps", 2048 if algo == "ppo" else 5))
-    rollout *= int(hyperparameters.get("n_envs", 1))
-    updates = 1  # A2C: one update per rollout
-    if algo == "ppo":
-        batch = max(1, int(hyperparameters.get("batch_size", 64)))
-        updates = int(hyperparameters.get("n_epochs", 10)) * math.ceil(rollout / batch)
+    defaults = algorithm_defaults(algo)  # A2C: one epoch, one batch per rollout
+    setting = {**defaults, **hyperparameters}
+    rollout = int(setting["n_steps"]) * int(hyperparameters.get("n_envs", 1))
+    batch = max(1, int(setting.get("batch_size") or rollout))
+    updates = int(setting.get("n_epochs", 1)) * math.ceil(rollout / batch)
     return max(2, math.ceil(CRITIC_WARMUP_UPDATES / updates)) * rollout
 
 

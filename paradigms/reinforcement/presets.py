@@ -32,6 +32,7 @@ from typing import Any
 
 from torch import nn
 
+from paradigms.backbones.mlp import ACTIVATIONS
 from paradigms.reinforcement.algorithms import ALGORITHMS, check_algorithm
 from paradigms.reinforcement.atari import is_atari
 
@@ -71,15 +72,6 @@ _RESERVED_DEFAULTS: dict[str, Any] = {
     "critic_warmup": None,  # None: no warm-up, unless the actor starts from a classifier
 }
 
-_ACTIVATIONS: dict[str, type[nn.Module]] = {
-    "relu": nn.ReLU,
-    "tanh": nn.Tanh,
-    "elu": nn.ELU,
-    "leaky_relu": nn.LeakyReLU,
-    "gelu": nn.GELU,
-    "silu": nn.SiLU,
-}
-
 _LIN_PREFIX = "lin_"
 
 
@@ -101,14 +93,25 @@ def list_presets() -> dict[str, tuple[str, ...]]:
     Returns:
         Mapping of environment id to the algorithms with a tuned preset for it.
     """
-    return {env_id: tuple(algos) for env_id, algos in _load()["envs"].items()}
+    data = _load()
+    found = {env_id: tuple(algos) for env_id, algos in data["envs"].items()}
+    for alias, env_id in data.get("_version_aliases", {}).items():
+        found[alias] = found[env_id]
+    return found
+
+
+def _table_id(env_id: str) -> str:
+    """The id whose entry ``env_id`` reads: itself, or the one ``_version_aliases`` names
+    (MuJoCo's ``-v5`` ids read the zoo's ``-v4`` values)."""
+    return str(_load().get("_version_aliases", {}).get(env_id, env_id))
 
 
 def has_preset(env_id: str | None, algo: str) -> bool:
     """Tell whether a tuned preset exists for an environment and an algorithm.
 
     Args:
-        env_id: Gymnasium environment id (matched exactly, version included), or None.
+        env_id: Gymnasium environment id (matched exactly, version included, except the
+            MuJoCo ``-v5`` ids, which read the zoo's ``-v4`` values), or None.
         algo: Algorithm name, one of :data:`ALGORITHMS`.
 
     Returns:
@@ -120,14 +123,15 @@ def has_preset(env_id: str | None, algo: str) -> bool:
     algo = check_algorithm(algo)
     if env_id is not None and is_atari(env_id):
         return algo in _load()["_atari"]
-    return env_id is not None and algo in _load()["envs"].get(env_id, {})
+    return env_id is not None and algo in _load()["envs"].get(_table_id(env_id), {})
 
 
 def get_preset(env_id: str | None, algo: str) -> dict[str, Any]:
     """Return the hyperparameters for an environment and an algorithm.
 
-    Environment ids match exactly: ``"CartPole-v0"`` does not get the ``"CartPole-v1"`` preset.
-    Unknown environments (and None) get stable-baselines3's own constructor defaults (only the
+    Environment ids match exactly: ``"CartPole-v0"`` does not get the ``"CartPole-v1"`` preset
+    (MuJoCo's ``-v5`` ids read the zoo's ``-v4`` values, see ``presets.json``). Unknown
+    environments (and None) get stable-baselines3's own constructor defaults (only the
     reserved keys set). An ``Agent`` on such an env does not use them: it derives its defaults
     from the env and the budget (:mod:`paradigms.reinforcement.auto_defaults`).
 
@@ -144,13 +148,10 @@ def get_preset(env_id: str | None, algo: str) -> dict[str, Any]:
     """
     algo = check_algorithm(algo)
     data = _load()
-    if not has_preset(env_id, algo):
-        table = data["_defaults"]
-    elif is_atari(env_id):
-        table = data["_atari"]
-    else:
-        table = data["envs"][env_id]
-    entry: dict[str, Any] = table[algo]
+    entry: dict[str, Any] = {}  # no preset: the reserved keys' defaults alone
+    if has_preset(env_id, algo):
+        table = data["_atari"] if is_atari(str(env_id)) else data["envs"][_table_id(str(env_id))]
+        entry = table[algo]
     preset = {key: value for key, value in entry.items() if key != "_notes"}
     for key, default in _RESERVED_DEFAULTS.items():
         preset.setdefault(key, default)
@@ -231,8 +232,8 @@ def activation_class(name: str) -> type[nn.Module]:
         ValueError: If the name is unknown.
     """
     try:
-        return _ACTIVATIONS[name]
+        return ACTIVATIONS[name]
     except KeyError:
         raise ValueError(
-            f"unknown activation {name!r}; expected one of {', '.join(_ACTIVATIONS)}"
+            f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}"
         ) from None

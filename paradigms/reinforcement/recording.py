@@ -209,8 +209,17 @@ def record_episode(
         frames = [_to_image(first)]
         stride, total, length = 1, 0.0, 0
         discrete = isinstance(env.action_space, spaces.Discrete)
+        state, start = None, np.ones((1,), dtype=bool)  # a recurrent policy's hidden state
         for step in range(1, max_steps + 1):
-            actions, _ = agent.predict(observation, deterministic=deterministic)
+            masks = env.unwrapped.action_masks() if agent.uses_action_masks else None
+            actions, state = agent.predict(
+                observation,
+                state=state,
+                episode_start=start,
+                deterministic=deterministic,
+                action_masks=masks,
+            )
+            start = np.zeros((1,), dtype=bool)
             action: Any = int(np.asarray(actions).item()) if discrete else actions
             observation, reward, terminated, truncated, _ = env.step(action)
             total += float(reward)

@@ -10,6 +10,7 @@ are SB3's defaults rather than the file's.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import re
 from collections.abc import Mapping
@@ -19,15 +20,30 @@ from typing import Any
 import numpy as np
 
 from paradigms.backbones.mlp import ACTIVATIONS
-from paradigms.reinforcement._build import algorithm_parameters
-from paradigms.reinforcement.algorithms import ALGORITHMS, algorithm_class, algorithm_spec
+from paradigms.reinforcement.algorithms import (
+    ALGORITHMS,
+    REGISTRY,
+    algorithm_class,
+    algorithm_defaults,
+    algorithm_parameters,
+    algorithm_spec,
+    policy_module,
+    policy_name,
+)
 from paradigms.reinforcement.sb3_archive import TYPE, SB3Archive
 
 #: attributes SB3 stores that are state of the run, not hyperparameters to rebuild
 _NOT_HYPERPARAMETERS = frozenset({"policy_kwargs", "tensorboard_log", "verbose", "device"})
 #: buffer classes SB3 picks by itself: nothing to recover when the file names one of these
 _DEFAULT_BUFFERS = frozenset(
-    {"RolloutBuffer", "DictRolloutBuffer", "ReplayBuffer", "DictReplayBuffer"}
+    {
+        "RolloutBuffer",
+        "DictRolloutBuffer",
+        "ReplayBuffer",
+        "DictReplayBuffer",
+        "MaskableRolloutBuffer",
+        "MaskableDictRolloutBuffer",
+    }
 )
 _CLASS_NAME = re.compile(r"<class '([^']+)'>")
 _CONSTANT = re.compile(r"^ConstantSchedule\(val=([^)]+)\)$")
@@ -39,7 +55,7 @@ class RecoveredModel:
     """The model an SB3 file describes, in the JSON form ``Agent`` is built from.
 
     Attributes:
-        algo: ``"ppo"``, ``"a2c"``, ``"dqn"``, ``"sac"`` or ``"td3"``.
+        algo: the registry name of the algorithm that wrote the file.
         hyperparameters: SB3 keyword arguments read from the file (``n_envs`` included).
         policy_kwargs: ``activation_fn`` (a name), ``net_arch`` and the other readable keys.
         features: ``"mlp"`` (SB3's ``FlattenExtractor``) or ``"nature_cnn"`` (``NatureCNN``).
@@ -61,36 +77,70 @@ def class_name(printed: Any) -> str:
     return found.group(1).rsplit(".", 1)[-1] if found else ""
 
 
+def _field_match(archive: SB3Archive, algo: str) -> int:
+    """How well the file's fields fit ``algo``'s keyword arguments: the ones it holds minus
+    the ones it lacks (PPO and A2C share one policy; their keywords tell them apart)."""
+    wanted = algorithm_parameters(algo) - _NOT_HYPERPARAMETERS
+    held = {name.lstrip("_") for name in archive.fields}
+    return len(wanted & held) - len(wanted - held)
+
+
+def _written_by(archive: SB3Archive) -> str | None:
+    """The module of the file's policy class (``"sb3_contrib.qrdqn.policies"``), if readable."""
+    module = archive.readable("policy_class").get("__module__")
+    return module if isinstance(module, str) and module else None
+
+
 def detect_algorithm(archive: SB3Archive, algo: str | None = None) -> str:
-    """The algorithm that wrote ``archive``, from its policy's parameter names.
+    """The algorithm that wrote ``archive``: the registry entries whose policy family's
+    parameters the file holds and whose policy classes it names, the best fit of its fields.
 
     Raises:
-        ValueError: a policy no supported algorithm has, or ``algo`` disagreeing with it.
+        ValueError: a policy no registered algorithm has (or of a package not installed), or
+            ``algo`` disagreeing with it.
     """
     keys = list(archive.policy)
-    has = lambda prefix: any(k.startswith(prefix) for k in keys)  # noqa: E731
-    if has("q_net.") and has("q_net_target."):
-        found = "dqn"
-    elif has("action_net.") and has("value_net."):
-        found = "ppo" if "clip_range" in archive.fields or "n_epochs" in archive.fields else "a2c"
-    elif has("actor.latent_pi.") and has("critic.qf0."):
-        found = "sac"
-    elif has("actor.mu.") and has("critic.qf0.") and has("actor_target."):
-        found = "td3"
-    else:
+    written_by = _written_by(archive)
+    if written_by and importlib.util.find_spec(written_by.split(".")[0]) is None:
+        raise ValueError(
+            f"{archive.path} was written by {written_by.split('.')[0]}, which is not installed; "
+            f"install it to read the file ({_install_hint(written_by)})."
+        )
+    candidates = []
+    for name, spec in REGISTRY.items():
+        if not spec.layout.holds(keys):
+            continue
+        try:
+            if written_by and policy_module(name) != written_by:
+                continue
+        except ValueError:  # its package is not installed, and the file is not its
+            continue
+        candidates.append(name)
+    if not candidates:
         raise ValueError(
             f"{archive.path} holds a policy that is none of {', '.join(ALGORITHMS)} (parameters "
-            f"{keys[:6]}...); paradigms reads SB3's own PPO, A2C, DQN, SAC and TD3 files "
-            "(sb3-contrib algorithms are not supported)."
+            f"{keys[:6]}..., policy module {written_by}); paradigms reads the files of "
+            f"stable-baselines3's and sb3-contrib's {', '.join(ALGORITHMS)}."
         )
+    found = max(candidates, key=lambda name: _field_match(archive, name))
     if algo is not None and algo.lower() != found:
-        if not ({algo.lower(), found} <= {"ppo", "a2c"}):  # PPO and A2C share one policy
+        wanted = algo.lower()
+        if wanted not in candidates:  # PPO and A2C share one policy: either reads the file
             raise ValueError(
                 f"{archive.path} was written by {found.upper()}, not {algo.upper()} (its policy "
                 f"has {found.upper()}'s layers); pass algo={found!r} or leave algo out."
             )
-        found = algo.lower()
+        found = wanted
     return found
+
+
+def _install_hint(module: str) -> str:
+    """The install command of the registry entries whose class lives in ``module``'s package."""
+    package = module.split(".")[0]
+    for spec in REGISTRY.values():
+        if spec.sb3_class.split(":")[0].split(".")[0] == package:
+            return spec.install
+    return f"pip install {package}"
 
 
 def _numbers(printed: str) -> np.ndarray:
@@ -324,32 +374,9 @@ def _extractor(archive: SB3Archive, algo: str) -> tuple[str, int]:
     return "nature_cnn", int(linear[0].shape[0])
 
 
-def _widths(policy: Mapping[str, Any], prefix: str) -> list[int]:
-    """Output widths of the ``Linear`` layers under ``prefix``, in order."""
-    layers = sorted(
-        (int(k[len(prefix) :].split(".")[0]), v)
-        for k, v in policy.items()
-        if k.startswith(prefix)
-        and k.endswith(".weight")
-        and k[len(prefix) :].split(".")[0].isdigit()
-    )
-    return [int(v.shape[0]) for _, v in layers]
-
-
 def network_layout(archive: SB3Archive, algo: str) -> Any:
     """``net_arch`` as SB3 reads it, from the shapes of the policy's weights."""
-    policy = archive.policy
-    if algo in ("ppo", "a2c"):
-        pi, vf = (
-            _widths(policy, "mlp_extractor.policy_net."),
-            _widths(policy, "mlp_extractor.value_net."),
-        )
-        return pi if pi == vf else {"pi": pi, "vf": vf}
-    if algo == "dqn":
-        return _widths(policy, "q_net.q_net.")[:-1]
-    qf = _widths(policy, "critic.qf0.")[:-1]
-    pi = _widths(policy, "actor.latent_pi.") if algo == "sac" else _widths(policy, "actor.mu.")[:-1]
-    return pi if pi == qf else {"pi": pi, "qf": qf}
+    return algorithm_spec(algo).layout.net_arch(archive.policy)
 
 
 def _keywords(cls: type) -> dict[str, Any]:
@@ -390,12 +417,6 @@ def _check_buffer_kwargs(archive: SB3Archive, name: str, value: Any, algo: str) 
         )
 
 
-def algorithm_defaults(algo: str) -> dict[str, Any]:
-    """``{keyword: SB3's default}`` for the keywords an ``Agent`` passes to ``algo``'s class."""
-    signature = inspect.signature(algorithm_class(algo).__init__).parameters
-    return {name: signature[name].default for name in algorithm_parameters(algo)}
-
-
 def recover_model(archive: SB3Archive, algo: str) -> RecoveredModel:
     """Everything ``Agent`` needs to rebuild the file's model (see :class:`RecoveredModel`).
 
@@ -410,7 +431,7 @@ def recover_model(archive: SB3Archive, algo: str) -> RecoveredModel:
             f"{archive.path}: its policy_kwargs is {raw!r}, not a dict; the file is damaged."
         )
     kwargs: dict[str, Any] = {}
-    accepted = _keywords(algorithm_class(algo).policy_aliases["MlpPolicy"])
+    accepted = _keywords(algorithm_class(algo).policy_aliases[policy_name(algo, False)])
     for name, value in raw.items():
         if name == TYPE:
             continue

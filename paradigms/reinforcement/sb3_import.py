@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from paradigms.reinforcement.algorithms import algorithm_spec
 from paradigms.reinforcement.extractor import BackboneExtractor
 from paradigms.reinforcement.sb3_archive import SB3Archive, read_sb3_archive
 from paradigms.reinforcement.sb3_fields import (
@@ -75,7 +76,7 @@ def _backbone(recovered: RecoveredModel) -> tuple[str, dict[str, Any]]:
         return "nature_cnn", {"features": recovered.features_dim}
     net_arch = recovered.policy_kwargs["net_arch"]
     branches = list(net_arch.values()) if isinstance(net_arch, dict) else [net_arch]
-    splits = recovered.algo in ("ppo", "a2c", "dqn") and all(branches)
+    splits = algorithm_spec(recovered.algo).layout.file_first_layer_backbone and all(branches)
     if splits and len({widths[0] for widths in branches}) == 1:
         return "auto", {}  # the first layer becomes an mlp backbone, reusable elsewhere
     return "flatten", {}

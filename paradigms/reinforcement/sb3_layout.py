@@ -9,6 +9,7 @@ observation and the action together, so there paradigms uses the weightless ``"f
 backbone and the layouts coincide. Within each branch (the actor, the critic, each target
 network) both lay their parameters out in the order the layers run, so tensors are paired in
 order and every pair must agree in shape; nothing is matched by guesswork across branches.
+The branches of each policy family are its layout's (:mod:`.policy_layouts`).
 
 Optimizer states are paired the same way: SB3 numbers an optimizer's parameters in the order
 its module lists them, so an SB3 index maps to an SB3 name, to a paradigms parameter, to that
@@ -24,19 +25,7 @@ from typing import Any
 import torch
 from stable_baselines3.common.base_class import BaseAlgorithm
 
-#: per algorithm, its branches; each branch lists the parameter prefixes in running order,
-#: valid in both layouts (a name ending in "." is a module, any other an exact parameter)
-BRANCHES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "ppo": (
-        ("features_extractor.", "mlp_extractor.policy_net.", "action_net."),
-        ("vf_features_extractor.", "mlp_extractor.value_net.", "value_net."),
-        ("log_std",),
-    ),
-    "dqn": (("q_net.",), ("q_net_target.",)),
-    "sac": (("actor.",), ("critic.",), ("critic_target.",)),
-    "td3": (("actor.",), ("actor_target.",), ("critic.",), ("critic_target.",)),
-}
-BRANCHES["a2c"] = BRANCHES["ppo"]
+from paradigms.reinforcement.algorithms import algorithm_spec
 
 
 def _matches(name: str, prefix: str) -> bool:
@@ -77,7 +66,7 @@ def pair_parameters(
             tensor of either side that belongs to no branch.
     """
     pairs: dict[str, str] = {}
-    for branch in BRANCHES[algo]:
+    for branch in algorithm_spec(algo).layout.branches:
         theirs, mine = _in_branch(sb3, branch), _in_branch(ours, branch)
         if len(theirs) != len(mine):
             raise ValueError(

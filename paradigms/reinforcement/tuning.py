@@ -114,7 +114,7 @@ def tune_agent(
             agent.close()
 
     probe = Agent(env, algo=algo, seed=seed, n_timesteps=timesteps, **fixed)
-    defaults = known_draws(space, probe.hyperparameters)  # the preset's or derived values
+    defaults = known_draws(space, probe.hyperparameters, timesteps)  # preset's or derived
     probe.close()
     label = env if isinstance(env, str) else getattr(env, "__name__", type(env).__name__)
     result = run_study(

@@ -236,14 +236,23 @@ def _check_algo(env: gym.Env, algo: str) -> None:
         key = spec.name
         needs = " or ".join(k.__name__ for k in spec.action_spaces)
         fitting = fitting_algorithms(action_space)
+        core = [n for n in fitting if algorithm_spec(n).sb3_class.startswith("stable_baselines3:")]
         fix = (
-            f"Algorithms that fit this env: {', '.join(fitting)}; pass e.g. algo={fitting[-1]!r}."
+            f"Algorithms that fit this env: {', '.join(fitting)}; pass e.g. "
+            f"algo={(core or fitting)[-1]!r}."
             if fitting
             else "No algorithm here fits it: change the action space to Discrete or Box."
         )
         raise ValueError(
             f"{key} cannot act in action_space {action_space} ({type(action_space).__name__}): "
             f"{key} needs a {needs} action space. {fix}"
+        )
+    if spec.action_masks and not callable(getattr(env.unwrapped, "action_masks", None)):
+        raise ValueError(
+            f"{spec.name} acts only on the actions the env allows, read from "
+            f"env.action_masks(), and {type(env.unwrapped).__name__} has no such method. Add "
+            "one that returns a bool array with one entry per action (True: allowed), or use "
+            "algo='ppo'."
         )
 
 

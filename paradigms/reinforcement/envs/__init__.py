@@ -10,12 +10,15 @@ They are not registered with Gymnasium: pass the class (``GridWorldEnv``), a fac
   actions), :class:`PixelSideEnv` (``(16, 16, 1)`` images);
 - pixel probes in many variants (image size, lit patch size, 1 or 3 channels, channel-last or
   channel-first, dense or end-of-episode reward), see :mod:`.pixel_probes`:
-  :class:`PixelHalfEnv` (answer the lit half every step), :class:`PixelGoalEnv` (walk to it).
+  :class:`PixelHalfEnv` (answer the lit half every step), :class:`PixelGoalEnv` (walk to it);
+- :class:`MaskedChoiceEnv`: the valid actions change every step and ``action_masks()`` says
+  which (``algo="maskableppo"``), see :mod:`.masked_choice`.
 """
 
 from __future__ import annotations
 
 from paradigms.reinforcement.envs.grid_world import GridWorldEnv
+from paradigms.reinforcement.envs.masked_choice import MaskedChoiceEnv
 from paradigms.reinforcement.envs.pixel_catch import PixelCatchEnv
 from paradigms.reinforcement.envs.pixel_probes import PixelGoalEnv, PixelHalfEnv
 from paradigms.reinforcement.envs.probes import CorridorEnv, LineTargetEnv, PixelSideEnv, ReachEnv
@@ -24,6 +27,7 @@ __all__ = [
     "CorridorEnv",
     "GridWorldEnv",
     "LineTargetEnv",
+    "MaskedChoiceEnv",
     "PixelCatchEnv",
     "PixelGoalEnv",
     "PixelHalfEnv",
