@@ -7,12 +7,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from paradigms._cli_commands import RUN_COMMANDS
 from paradigms._common.errors import RunWriteError
 from paradigms._common.files import check_writable, write_error
 from paradigms._common.rundir import RUNS_ROOT
-
-#: commands that continue an interrupted run with ``--resume``
-_RESUMABLE = ("supervised", "unsupervised", "transfer", "rl")
 
 
 def _out_folder(args: argparse.Namespace) -> Path | None:
@@ -45,7 +43,7 @@ def check_out(args: argparse.Namespace) -> None:
 def write_failure(error: RunWriteError, args: argparse.Namespace, started: bool) -> str:
     """The one-line message for a failed write: with the resume hint once a run has begun."""
     then = ""
-    if started and args.command in _RESUMABLE:
+    if started and args.command in RUN_COMMANDS:  # they continue with --resume
         folder = args.out or _run_folder(error.path)
         if folder is not None:
             rerun = "--resume" if args.out else f"--resume --out {folder}"

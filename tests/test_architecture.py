@@ -19,7 +19,15 @@ PACKAGE = ROOT / "paradigms"
 PARADIGMS = {"supervised", "unsupervised", "transfer", "reinforcement"}
 SHARED = {"backbones", "engine", "data", "_common", "report"}
 # the tour (with its parts), the CLI, and `paradigms export`
-COMBINERS = {"cli.py", "tour.py", "tour_rl.py", "tour_pixels.py", "export.py"}
+COMBINERS = {
+    "cli.py",
+    "_cli_commands.py",
+    "_cli_out.py",
+    "tour.py",
+    "tour_rl.py",
+    "tour_pixels.py",
+    "export.py",
+}
 
 
 def imported_modules(path: Path, package: str | None = None) -> set[str]:
