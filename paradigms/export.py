@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from paradigms._common.onnx_export import OnnxExport
+from paradigms._common.rundir import CONFIG_FILE
 
 #: the file written inside the run directory when no ``--out`` is given
 DEFAULT_NAME = "model.onnx"
@@ -55,7 +56,7 @@ def export_run(
         return _export_file(path / "model.safetensors", target)
     if (path / "encoder.safetensors").is_file():
         return _export_file(path / "encoder.safetensors", target)
-    runs = sorted(p.name for p in path.iterdir() if p.is_dir() and (p / "config.json").is_file())
+    runs = sorted(p.name for p in path.iterdir() if p.is_dir() and (p / CONFIG_FILE).is_file())
     hint = f" It holds the runs {', '.join(runs)}: export one of them." if runs else ""
     raise ValueError(
         f"{path} holds nothing to export: expected a run directory of paradigms supervised, "

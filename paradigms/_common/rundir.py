@@ -15,6 +15,10 @@ from paradigms._common.files import check_writable, write_json_atomic
 
 #: where a run goes when no folder is given: ``<RUNS_ROOT>/<name>-<timestamp>``
 RUNS_ROOT = "runs"
+#: every run directory's record of its parameters
+CONFIG_FILE = "config.json"
+#: every run directory's final numbers
+SUMMARY_FILE = "summary.json"
 
 _VERSIONED = (
     "paradigms",
@@ -58,7 +62,7 @@ def new_run_dir(out: str | os.PathLike[str] | None, name: str, root: str = RUNS_
 def write_run_config(run_dir: Path, params: dict[str, Any]) -> Path:
     """Write ``config.json``: the parameters, the command line, time and package versions."""
     return write_json_atomic(
-        run_dir / "config.json",
+        run_dir / CONFIG_FILE,
         {
             "params": params,
             "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
@@ -75,7 +79,7 @@ def check_resumable(run_dir: Path, params: dict[str, Any]) -> None:
     Raises:
         ValueError: naming each parameter that changed, old -> new.
     """
-    path = run_dir / "config.json"
+    path = run_dir / CONFIG_FILE
     if not path.is_file():
         return
     previous = json.loads(path.read_text()).get("params", {})
@@ -107,3 +111,8 @@ def prepare_run_dir(
         check_resumable(run_dir, params)
     write_run_config(run_dir, params)
     return run_dir
+
+
+def write_summary(run_dir: Path, summary: dict[str, Any]) -> Path:
+    """Write the run's final numbers to ``summary.json`` (atomically); returns its path."""
+    return write_json_atomic(run_dir / SUMMARY_FILE, summary)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
-from paradigms._common.files import write_json_atomic
+from paradigms._common.rundir import write_summary
 from paradigms._common.tuning import (
     StudyOptions,
     TuningResult,
@@ -237,7 +237,7 @@ def tune_against_defaults(
         "refit_seconds": round(time.perf_counter() - started, 2),
         "run_dir": str(run_dir),
     }
-    write_json_atomic(run_dir / "summary.json", summary)
+    write_summary(run_dir, summary)
     from paradigms.report.study_plots import write_study_report
 
     _, monitor, direction = _tuning_facts(estimator)

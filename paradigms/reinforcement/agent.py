@@ -53,7 +53,7 @@ from paradigms.reinforcement.policy_start import (
     default_critic_warmup,
     split_policy_network,
 )
-from paradigms.reinforcement.presets import get_preset, has_preset
+from paradigms.reinforcement.presets import DEFAULT_TIMESTEPS, get_preset, has_preset
 from paradigms.reinforcement.validation import (
     ignore_irrelevant_checker_warnings,
     is_trusted,
@@ -150,7 +150,7 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
         self._overrides = dict(overrides)
         self._base = None if hyperparameters is None else dict(hyperparameters)
         self._requested = (n_envs, backbone, backbone_kwargs, device)
-        budget = int(overrides.get("n_timesteps", 100_000))
+        budget = int(overrides.get("n_timesteps", DEFAULT_TIMESTEPS))
         self._finish(*self._plan(budget), device=self._requested[3])
         self._derives_defaults = not self.tuned and self._base is None
 
@@ -259,7 +259,7 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
             vec_env=self.vec_env,
             normalize=hyper.get("normalize", False),
             gamma=float(hyper.get("gamma", 0.99)),
-            **self._preprocessing(),
+            **self.env_preprocessing,
         )
         self._frozen: BackboneExtractor | None = None
         if self.freeze_backbone and self._precompute_frozen and layout != "dict":
@@ -293,8 +293,11 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
         if self._action_head is not None:
             apply_action_head(self.model.policy, self._action_head)
 
-    def _preprocessing(self) -> dict[str, Any]:
-        """Env wrapping from the hyperparameters (Atari's, or a frame stack of your own)."""
+    @property
+    def env_preprocessing(self) -> dict[str, Any]:
+        """How the env is wrapped, from the hyperparameters: ``{"atari": bool, "frame_stack":
+        int | None}`` (Atari's wrappers, or a frame stack of your own); an env made for this
+        agent outside it (a recording's) is wrapped the same way."""
         return {
             "atari": bool(self.hyperparameters.get("atari_wrapper", False)),
             "frame_stack": self.hyperparameters.get("frame_stack"),
@@ -335,7 +338,7 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
         """
         self._need_env("learn")
         total = (
-            int(self.hyperparameters.get("n_timesteps", 100_000))
+            int(self.hyperparameters.get("n_timesteps", DEFAULT_TIMESTEPS))
             if total_timesteps is None
             else total_timesteps
         )
@@ -393,7 +396,7 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
         if self._eval_env is None:
             seed = None if self.seed is None else self.seed + 10_000
             raw = unwrap_features(self.env)
-            self._eval_env = make_eval_env(self.source, raw, seed, **self._preprocessing())
+            self._eval_env = make_eval_env(self.source, raw, seed, **self.env_preprocessing)
             if self._frozen is not None:
                 self._eval_env = FrozenFeatures(self._eval_env, self._frozen)
         if unwrap_vec_normalize(self.env) is not None:

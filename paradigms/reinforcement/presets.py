@@ -38,6 +38,7 @@ from paradigms.reinforcement.atari import is_atari
 
 __all__ = [
     "ALGORITHMS",
+    "DEFAULT_TIMESTEPS",
     "PRESETS_SOURCE",
     "RESERVED_KEYS",
     "LinearSchedule",
@@ -61,9 +62,12 @@ RESERVED_KEYS: tuple[str, ...] = (
 )
 """Preset keys that are not plain constructor arguments of the algorithm class."""
 
+DEFAULT_TIMESTEPS = 100_000
+"""The training budget of an agent whose preset (or derived defaults) names none."""
+
 _RESERVED_DEFAULTS: dict[str, Any] = {
     "n_envs": 1,
-    "n_timesteps": 100_000,
+    "n_timesteps": DEFAULT_TIMESTEPS,
     "normalize": False,
     "policy_kwargs": {},
     "action_noise": None,

@@ -192,7 +192,7 @@ def record_episode(
     """
     max_steps = _check_positive_int("max_steps", max_steps)
     fps = _check_positive_int("fps", fps)
-    preprocessing = agent._preprocessing()
+    preprocessing = agent.env_preprocessing
     spec = agent.env_spec
     if preprocessing["atari"]:  # made like the training envs: frameskip=1 under AtariWrapper
         env_id = str(agent.source.env_id)

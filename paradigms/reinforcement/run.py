@@ -29,15 +29,16 @@ from pathlib import Path
 from typing import Any
 
 from paradigms._common.files import atomic_write_text, write_json_atomic
-from paradigms._common.rundir import prepare_run_dir
+from paradigms._common.rundir import CONFIG_FILE, prepare_run_dir, write_summary
 from paradigms.backbones import save_backbone
 from paradigms.reinforcement.agent import Agent
 from paradigms.reinforcement.callbacks import EPISODE_COLUMNS
 from paradigms.reinforcement.env_source import resolve_env
 from paradigms.reinforcement.explain_policy import plot_policy_importance
+from paradigms.reinforcement.presets import DEFAULT_TIMESTEPS
 from paradigms.reinforcement.recording import record_episode
 from paradigms.reinforcement.run_config import RLRunConfig, check_config, stop_reward_target
-from paradigms.reinforcement.serialization import CONFIG_FILE
+from paradigms.reinforcement.serialization import CONFIG_FILE as AGENT_FILE
 from paradigms.report import write_caption, write_html_report
 from paradigms.report.rl_curves import plot_episode_returns
 
@@ -93,7 +94,7 @@ def _resume_agent(run_dir: Path, config: RLRunConfig) -> Agent | None:
     ``episodes.csv`` is brought in line with the saved agent: episodes logged after its last
     save (lost when the run was interrupted) are dropped, so the log continues without gaps.
     """
-    if not (run_dir / AGENT_DIR / CONFIG_FILE).is_file():
+    if not (run_dir / AGENT_DIR / AGENT_FILE).is_file():
         logger.warning("--resume: %s holds no saved agent yet; starting a new run", run_dir)
         return None
     agent = Agent.load(
@@ -109,7 +110,7 @@ def _resume_agent(run_dir: Path, config: RLRunConfig) -> Agent | None:
 
 def _record_resolved(run_dir: Path, resolved: dict[str, Any]) -> None:
     """Add the resolved settings (hyperparameters, budget, stop reward...) to config.json."""
-    path = run_dir / "config.json"
+    path = run_dir / CONFIG_FILE
     content = json.loads(path.read_text(encoding="utf-8"))
     content["resolved"] = resolved
     write_json_atomic(path, content)
@@ -189,7 +190,7 @@ def run_rl(
 def _finish_run(
     agent: Agent, run_dir: Path, config: RLRunConfig, resumed_from: int | None, progress: bool
 ) -> dict[str, Any]:
-    budget = config.timesteps or int(agent.hyperparameters.get("n_timesteps", 100_000))
+    budget = config.timesteps or int(agent.hyperparameters.get("n_timesteps", DEFAULT_TIMESTEPS))
     eval_freq = config.eval_freq or max(1, budget // 10)
     threshold = agent.reward_threshold
     stop_reward = stop_reward_target(config.stop_reward, threshold)
@@ -274,7 +275,7 @@ def _finish_run(
         summary["gif_episode_return"] = recording.episode_return
     if resumed_from is not None:
         summary["resumed_from_timesteps"] = resumed_from
-    write_json_atomic(run_dir / "summary.json", summary)
+    write_summary(run_dir, summary)
     write_html_report(
         run_dir,
         title=f"paradigms rl: {agent.source.name} ({agent.algo.upper()})",

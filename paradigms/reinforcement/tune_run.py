@@ -8,8 +8,7 @@ import os
 from dataclasses import asdict
 from typing import Any
 
-from paradigms._common.files import write_json_atomic
-from paradigms._common.rundir import prepare_run_dir
+from paradigms._common.rundir import prepare_run_dir, write_summary
 from paradigms._common.tuning import StudyOptions
 from paradigms.reinforcement.run_config import RLRunConfig
 from paradigms.reinforcement.tuning import tune_agent
@@ -71,7 +70,7 @@ def tune_rl(
         "best_beats_defaults": scores["best"] >= scores["defaults"],
         "run_dir": str(run_dir),
     }
-    write_json_atomic(run_dir / "summary.json", summary)
+    write_summary(run_dir, summary)
     write_study_report(
         run_dir,
         f"paradigms tune rl: {config.algo} on {config.env}",

@@ -16,8 +16,7 @@ import numpy as np
 from sklearn.preprocessing import LabelEncoder
 
 from paradigms._common.checks import epochs_option
-from paradigms._common.files import write_json_atomic
-from paradigms._common.rundir import prepare_run_dir
+from paradigms._common.rundir import prepare_run_dir, write_summary
 from paradigms.backbones import save_backbone
 from paradigms.data import (
     Dataset,
@@ -206,7 +205,7 @@ def run_supervised(
     )
     save_model(estimator, run_dir / MODEL_FILE)
     summary["run_dir"] = str(run_dir)
-    write_json_atomic(run_dir / "summary.json", summary)
+    write_summary(run_dir, summary)
     write_html_report(
         run_dir,
         title=f"paradigms supervised: {config.dataset}",

@@ -438,8 +438,3 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
         tensors = {k: v.detach().cpu().contiguous() for k, v in self.model_.state_dict().items()}
         metadata = {WEIGHTS_METADATA_KEY: json.dumps(notes)}
         return atomic_write_bytes(target, save_safetensors(tensors, metadata=metadata))
-
-
-def trainable_parameters(module: nn.Module) -> int:
-    """Number of parameters that would train (``requires_grad``)."""
-    return sum(p.numel() for p in module.parameters() if p.requires_grad)

@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 
 from paradigms._common.checks import epochs_option
-from paradigms._common.files import write_json_atomic
-from paradigms._common.rundir import prepare_run_dir
+from paradigms._common.rundir import prepare_run_dir, write_summary
 from paradigms.data import load_dataset
 from paradigms.report import (
     explain_classifier,
@@ -193,7 +192,7 @@ def run_transfer(
         **explanation.summary(),
         "run_dir": str(run_dir),
     }
-    write_json_atomic(run_dir / "summary.json", summary)
+    write_summary(run_dir, summary)
     write_html_report(
         run_dir,
         title=f"paradigms transfer: {config.model} on {config.dataset}",

@@ -94,7 +94,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
             :class:`paradigms.supervised.Classifier`.
 
     Fitted attributes: ``encoder_``, ``model_``, ``history_``, ``n_features_in_``,
-    ``input_shape_``.
+    ``input_shape_``, ``batch_size_`` (what ``batch_size="auto"`` resolved to).
     """
 
     def __init__(
@@ -214,6 +214,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
             unit_variance, beta=self.beta, variational=self.kind == "variational"
         )
         epochs, batch = self._budget(len(X))
+        self.batch_size_ = int(batch)  # what "auto" resolved to
         if self.kind == "contrastive":
             self._fit_contrastive(model, X, seed, epochs, batch)
         else:

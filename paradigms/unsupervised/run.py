@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 from sklearn.decomposition import PCA
 
-from paradigms._common.files import write_json_atomic
-from paradigms._common.rundir import prepare_run_dir
+from paradigms._common.rundir import prepare_run_dir, write_summary
 from paradigms.backbones import save_backbone
 from paradigms.data import load_dataset, train_test_split_stratified
 from paradigms.report import (
@@ -138,7 +137,7 @@ def run_unsupervised(
         "n_train": len(X_tr),
         "n_test": len(X_te),
         "epochs_run": len(ae.history_),
-        "batch_size": ae._budget(len(X_tr))[1],  # what "auto" resolved to
+        "batch_size": ae.batch_size_,  # what "auto" resolved to
         "fit_seconds": round(fit_seconds, 3),
         "test_mse": test_mse,
         "test_reconstruction_error": float(ae.reconstruction_error(X_te).mean()),
@@ -187,7 +186,7 @@ def run_unsupervised(
         extra={"trained_by": "unsupervised", "kind": config.kind, "dataset": config.dataset},
     )
     summary["run_dir"] = str(run_dir)
-    write_json_atomic(run_dir / "summary.json", summary)
+    write_summary(run_dir, summary)
     write_html_report(
         run_dir,
         title=f"paradigms unsupervised: {config.dataset} ({config.kind})",
