@@ -12,8 +12,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from paradigms.reinforcement.algorithms import ALGORITHMS, choices_text
-from paradigms.unsupervised.budget import budget_help
+from paradigms.reinforcement.algorithms import ALGORITHMS
 
 
 @dataclass(frozen=True)
@@ -28,8 +27,8 @@ class RunCommand:
         help: the one-line help in ``paradigms --help``.
         description: the subcommand's ``--help`` description.
         data: the option that names the default run folder (``runs/<name>-<data>-<time>``).
-        option_help: option help texts that differ from the shared ones (``cli._HELP``).
-        tune_help: the same, for ``paradigms tune <name>``.
+        tune_help: option help texts of ``paradigms tune <name>`` that differ from the run
+            config's (each option's help is its field's, ``_common/run_options.py``).
     """
 
     name: str
@@ -39,7 +38,6 @@ class RunCommand:
     help: str
     description: str
     data: str = "dataset"
-    option_help: dict[str, str] = field(default_factory=dict)
     tune_help: dict[str, str] = field(default_factory=dict)
 
     def config_class(self) -> type:
@@ -60,26 +58,6 @@ def _load(target: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-_RL_HELP = {
-    "env": "a registered Gymnasium id (CartPole-v1, Pendulum-v1...) or module.path:ClassName, "
-    "e.g. paradigms.reinforcement.envs:GridWorldEnv",
-    "algo": choices_text(),
-    "timesteps": "environment steps to train for (0: the tuned preset's budget)",
-    "seed": "seeds the agent and its envs",
-    "n_envs": "parallel training envs (0: the preset's value)",
-    "eval_episodes": "episodes per evaluation (during training and the final one)",
-    "freeze_backbone": "keep a pretrained --backbone file's weights fixed",
-    "eval_freq": "environment steps between evaluations (0: about ten per run)",
-    "stop_reward": "stop once an evaluation's mean return reaches: threshold (the env's "
-    "registered reward threshold) | none | a number",
-}
-_SUPERVISED_HELP = {
-    "labels_per_class": "keep K labels per class of the training split, the rest unlabelled "
-    "(semi-supervised fit + label-efficiency curve); 0: every label",
-    "curve_draws": "label draws per budget of the label-efficiency curve",
-    "semi_supervised_steps": "optimizer steps of the semi-supervised fit",
-}
-
 #: the paradigm commands, in the order ``paradigms --help`` lists them
 RUN_COMMANDS: dict[str, RunCommand] = {
     command.name: command
@@ -96,8 +74,6 @@ RUN_COMMANDS: dict[str, RunCommand] = {
             "rest is learnt from unlabelled, and a label-efficiency curve against "
             "LabelSpreading, SVC, LogisticRegression and scratch is added "
             "(label_efficiency.csv, plots/).",
-            option_help=_SUPERVISED_HELP,
-            tune_help=_SUPERVISED_HELP,
         ),
         RunCommand(
             "unsupervised",
@@ -109,8 +85,6 @@ RUN_COMMANDS: dict[str, RunCommand] = {
             "Train an autoencoder, evaluate reconstruction on a held-out split against PCA, and "
             "write a run directory (config.json, metrics.csv, checkpoint, encoder.safetensors, "
             "plots: reconstructions, latent space, learning curves, VAE samples; report.html).",
-            option_help=budget_help(),
-            tune_help=budget_help(),
         ),
         RunCommand(
             "transfer",
@@ -138,8 +112,7 @@ RUN_COMMANDS: dict[str, RunCommand] = {
             "--resume, backbone.safetensors, plots/learning_curve.png and "
             "policy_attributions.png, episode.gif when the env renders, report.html).",
             data="env",
-            option_help=_RL_HELP,
-            tune_help={**_RL_HELP, "timesteps": "steps per trial (0: 20,000)"},
+            tune_help={"timesteps": "steps per trial (0: 20,000)"},
         ),
     )
 }

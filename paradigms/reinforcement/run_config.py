@@ -6,6 +6,9 @@ import contextlib
 import math
 from dataclasses import dataclass
 
+from paradigms._common.run_options import option
+from paradigms.reinforcement.algorithms import choices_text
+
 #: ``stop_reward`` values that are words rather than numbers.
 STOP_AT_THRESHOLD = "threshold"
 NEVER_STOP = "none"
@@ -13,37 +16,27 @@ NEVER_STOP = "none"
 
 @dataclass
 class RLRunConfig:
-    """Parameters of one RL run (all recorded in ``config.json``).
+    """Parameters of one RL run (all recorded in ``config.json``); each field is an option of
+    ``paradigms rl`` with its help."""
 
-    Attributes:
-        env: a registered Gymnasium id (``"CartPole-v1"``) or a ``"module.path:ClassName"``
-            string (``"paradigms.reinforcement.envs:GridWorldEnv"``).
-        algo: a name of the algorithm registry
-            (``paradigms.reinforcement.algorithms.ALGORITHMS``).
-        timesteps: environment steps to train for; 0 takes the tuned preset's budget.
-        seed: seeds the agent and its envs.
-        n_envs: parallel training envs; 0 takes the preset's value.
-        backbone: ``"auto"``, a registered backbone name or a saved ``.safetensors`` backbone.
-        freeze_backbone: keep the backbone's weights fixed (for a pretrained backbone file).
-        eval_episodes: episodes per evaluation (during training and the final one).
-        eval_freq: environment steps between evaluations during training; 0 evaluates about
-            ten times per run.
-        stop_reward: stop training once an evaluation's mean return reaches this:
-            ``"threshold"`` (the env's registered reward threshold, e.g. 475 for CartPole-v1;
-            no early stop for envs without one), ``"none"`` (never stop early), or a number.
-        device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
-    """
-
-    env: str = "CartPole-v1"
-    algo: str = "ppo"
-    timesteps: int = 0
-    seed: int = 0
-    n_envs: int = 0
+    env: str = option(
+        "CartPole-v1",
+        "a registered Gymnasium id (CartPole-v1, Pendulum-v1...) or module.path:ClassName, "
+        "e.g. paradigms.reinforcement.envs:GridWorldEnv",
+    )
+    algo: str = option("ppo", choices_text())
+    timesteps: int = option(0, "environment steps to train for (0: the tuned preset's budget)")
+    seed: int = option(0, "seeds the agent and its envs")
+    n_envs: int = option(0, "parallel training envs (0: the preset's value)")
     backbone: str = "auto"
-    freeze_backbone: bool = False
-    eval_episodes: int = 20
-    eval_freq: int = 0
-    stop_reward: str | float = STOP_AT_THRESHOLD
+    freeze_backbone: bool = option(False, "keep a pretrained --backbone file's weights fixed")
+    eval_episodes: int = option(20, "episodes per evaluation (during training and the final one)")
+    eval_freq: int = option(0, "environment steps between evaluations (0: about ten per run)")
+    stop_reward: str | float = option(
+        STOP_AT_THRESHOLD,
+        "stop once an evaluation's mean return reaches: threshold (the env's registered "
+        "reward threshold; no early stop for envs without one) | none | a number",
+    )
     device: str = "auto"
 
 
