@@ -66,3 +66,20 @@ def test_a_random_frozen_backbone_is_the_same_for_the_same_seed():
     second = Agent(PixelCatchEnv, algo="a2c", freeze_backbone=True, seed=3, n_envs=2)
     for a, b in zip(first.backbone_.parameters(), second.backbone_.parameters(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_an_agent_saved_with_its_frozen_backbone_inside_the_policy_loads_as_saved(tmp_path):
+    """Agents saved before frozen features were computed once per step kept the frozen
+    backbone inside the policy (``frozen_features: false`` in agent.json): they load so."""
+    agent = Agent(
+        PixelCatchEnv, algo="ppo", backbone=_pretrained_cnn(), freeze_backbone=True, seed=0,
+        n_envs=2, n_steps=16, batch_size=8,
+    )  # fmt: skip
+    agent._rebuild_with_backbone_in_policy()  # the older layout
+    assert not isinstance(agent.env, FrozenFeatures)
+    agent.learn(32, progress_bar=False)
+    loaded = Agent.load(agent.save(tmp_path / "old"))
+    assert not isinstance(loaded.env, FrozenFeatures) and loaded.freeze_backbone
+    obs = np.stack([PixelCatchEnv().reset(seed=s)[0] for s in range(4)])
+    np.testing.assert_array_equal(loaded.predict(obs)[0], agent.predict(obs)[0])
+    assert loaded.num_timesteps == agent.num_timesteps
