@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -62,6 +63,16 @@ def seed_from_random_state(random_state: Any) -> int:
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
+@dataclass(frozen=True)
+class TuningTarget:
+    """What ``tune_estimator`` searches for an estimator class: its search space's name in
+    ``search_spaces.json``, the validation metric it watches and whether to maximise it."""
+
+    space: str
+    monitor: str
+    direction: str
+
+
 class NeuralEstimator(OnnxExportMixin, BaseEstimator):
     """Shared machinery for the paradigms' scikit-learn estimators.
 
@@ -71,7 +82,15 @@ class NeuralEstimator(OnnxExportMixin, BaseEstimator):
     ``validation_fraction``, ``early_stopping``, ``device``, ``random_state``, ``verbose``,
     ``run_dir``, ``resume``, ``callbacks``. ``export_onnx`` writes the fitted network
     (:class:`~paradigms.engine.onnx_export.OnnxExportMixin`; subclasses say what).
+
+    The hooks of the cross-cutting features, each subclass's own: :attr:`tuning_target`
+    (``paradigms tune``), :attr:`augments_by_default` and :meth:`default_backbone_kwargs`.
     """
+
+    #: what ``tune_estimator`` searches (each estimator class sets it)
+    tuning_target: ClassVar[TuningTarget | None] = None
+    #: whether ``augment="auto"`` augments images
+    augments_by_default: ClassVar[bool] = True
 
     # ---------------------------------------------------------------- input validation
     def _validate_inputs(
@@ -157,15 +176,16 @@ class NeuralEstimator(OnnxExportMixin, BaseEstimator):
         kwargs = (
             dict(self.backbone_kwargs)
             if self.backbone_kwargs is not None
-            else self._default_backbone_kwargs(in_shape)
+            else self.default_backbone_kwargs(in_shape)
         )
         backbone = resolve_backbone(self.backbone, in_shape, **kwargs)
         if not backbone.normalizer.fitted:
             backbone.normalizer.fit(X)
         return backbone
 
-    def _default_backbone_kwargs(self, in_shape: tuple[int, ...]) -> dict[str, Any]:
-        """Factory kwargs used when ``backbone_kwargs`` is ``None`` (subclasses may tune)."""
+    def default_backbone_kwargs(self, in_shape: tuple[int, ...]) -> dict[str, Any]:
+        """Factory kwargs used when ``backbone_kwargs`` is ``None`` for inputs of ``in_shape``
+        (subclasses may tune)."""
         return {}
 
     # ---------------------------------------------------------------- training

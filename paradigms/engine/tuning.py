@@ -32,6 +32,7 @@ from paradigms._common.tuning import (
 )
 from paradigms.backbones import CNNBackbone, MLPBackbone
 from paradigms.engine.callbacks import Callback
+from paradigms.engine.estimator import NeuralEstimator
 from paradigms.engine.state import TrainState
 
 #: the share of the data a trial holds out when the estimator holds out none itself
@@ -115,7 +116,7 @@ def tune_estimator(
     if fixed.get("backbone_kwargs") is None:  # what the backbone builds: the "default" choice
         defaults["backbone_kwargs"] = _default_widths(estimator)
     if defaults.get("augment") == "auto":  # what "auto" means for images
-        defaults["augment"] = bool(getattr(estimator, "_augment_by_default", True))
+        defaults["augment"] = bool(estimator.augments_by_default)
     result = run_study(
         objective,
         direction=direction,
@@ -147,19 +148,19 @@ def _default_widths(estimator: Any) -> dict[str, Any]:
     None (the backbones' own defaults, or the estimator's tabular default)."""
     cnn = inspect.signature(CNNBackbone).parameters["widths"].default
     mlp = inspect.signature(MLPBackbone).parameters["hidden"].default
-    tabular = estimator._default_backbone_kwargs((1,))
+    tabular = estimator.default_backbone_kwargs((1,))
     return {"widths": list(cnn), "hidden": list(tabular.get("hidden", mlp))}
 
 
 def _tuning_facts(estimator: Any) -> tuple[str, str, str]:
-    facts = getattr(estimator, "_tuning", None)
-    if facts is None:
+    target = estimator.tuning_target if isinstance(estimator, NeuralEstimator) else None
+    if target is None:
         raise TypeError(
             f"tune_estimator tunes the library's estimators (Classifier, Regressor, AutoEncoder, "
             f"FineTuner); got {type(estimator).__name__}. For an Agent use "
             "paradigms.reinforcement.tune_agent."
         )
-    return facts
+    return target.space, target.monitor, target.direction
 
 
 def _tags(estimator: Any, X: Any) -> set[str]:

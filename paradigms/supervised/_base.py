@@ -102,13 +102,12 @@ class SupervisedEstimator(NeuralEstimator):
         self.callbacks = callbacks
 
     #: what ``augment="auto"`` means for this estimator (images only)
-    _augment_by_default = True
 
     def _build_network(self, X: np.ndarray, n_outputs: int, augment_images: bool) -> Any:
         """Backbone (its normaliser fitted on ``X``) + head; ``augment_images`` adds the
         estimator's training-time augmentation for image inputs when ``augment`` allows it."""
         backbone = self._build_backbone(X)
-        augment = self.augment if self.augment != "auto" else self._augment_by_default
+        augment = self.augment if self.augment != "auto" else self.augments_by_default
         return BackboneWithHead(
             backbone,
             n_outputs,

@@ -16,7 +16,7 @@ from paradigms._common.seeding import seed_everything
 from paradigms.backbones import Backbone
 from paradigms.engine import Callback
 from paradigms.engine.attribution import ClassAttributionMixin
-from paradigms.engine.estimator import seed_from_random_state
+from paradigms.engine.estimator import TuningTarget, seed_from_random_state
 from paradigms.engine.few_labels import SemiSupervisedMixin
 from paradigms.engine.onnx_export import OnnxGraph, WithProbabilities, classes_note
 from paradigms.supervised._base import SupervisedEstimator
@@ -150,7 +150,7 @@ class Classifier(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Su
         return self.model_
 
     #: what tune_estimator searches (search_spaces.json), monitors and which way
-    _tuning = ("classifier", "val_accuracy", "maximize")
+    tuning_target = TuningTarget("classifier", "val_accuracy", "maximize")
 
     def _onnx_graph(self, part: str) -> OnnxGraph:
         """``input`` -> ``logits``, ``probabilities`` (columns in the order of ``classes_``,

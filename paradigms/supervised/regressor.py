@@ -14,6 +14,7 @@ from torch.nn import functional
 
 from paradigms.backbones import Backbone
 from paradigms.engine import Callback
+from paradigms.engine.estimator import TuningTarget
 from paradigms.engine.onnx_export import OnnxGraph
 from paradigms.supervised._base import SupervisedEstimator
 
@@ -87,9 +88,9 @@ class Regressor(RegressorMixin, SupervisedEstimator):
         )
 
     #: a geometric warp can change what an image's target should be: off unless asked for
-    _augment_by_default = False
+    augments_by_default = False
 
-    def _default_backbone_kwargs(self, in_shape: tuple[int, ...]) -> dict[str, Any]:
+    def default_backbone_kwargs(self, in_shape: tuple[int, ...]) -> dict[str, Any]:
         if len(in_shape) == 1 and self.backbone in ("auto", "mlp"):
             return dict(TABULAR_REGRESSION_MLP)
         return {}
@@ -124,7 +125,7 @@ class Regressor(RegressorMixin, SupervisedEstimator):
         return self
 
     #: what tune_estimator searches (search_spaces.json), monitors and which way
-    _tuning = ("regressor", "val_r2", "maximize")
+    tuning_target = TuningTarget("regressor", "val_r2", "maximize")
 
     def _onnx_graph(self, part: str) -> OnnxGraph:
         """``input`` -> ``prediction`` on the targets' scale, ``(batch,)`` for one target."""

@@ -29,7 +29,7 @@ from paradigms.backbones import (
 )
 from paradigms.engine import Callback
 from paradigms.engine.attribution import ClassAttributionMixin
-from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state
+from paradigms.engine.estimator import NeuralEstimator, TuningTarget, seed_from_random_state
 from paradigms.engine.few_labels import SemiSupervisedMixin
 from paradigms.engine.onnx_export import OnnxGraph, WithProbabilities, classes_note
 from paradigms.transfer._network import (
@@ -378,7 +378,7 @@ class FineTuner(ClassAttributionMixin, SemiSupervisedMixin, ClassifierMixin, Neu
         return self.network_
 
     #: what tune_estimator searches (search_spaces.json), monitors and which way
-    _tuning = ("finetuner", "val_accuracy", "maximize")
+    tuning_target = TuningTarget("finetuner", "val_accuracy", "maximize")
 
     def _onnx_graph(self, part: str) -> OnnxGraph:
         """``input`` (images as fit read them) -> ``logits``, ``probabilities``; the input

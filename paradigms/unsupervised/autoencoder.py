@@ -17,7 +17,12 @@ from paradigms._common.seeding import seed_everything
 from paradigms.backbones import Backbone, ProjectedBackbone, project_backbone
 from paradigms.backbones.onnx import example_inputs
 from paradigms.engine import Callback
-from paradigms.engine.estimator import NeuralEstimator, seed_from_random_state, to_numpy
+from paradigms.engine.estimator import (
+    NeuralEstimator,
+    TuningTarget,
+    seed_from_random_state,
+    to_numpy,
+)
 from paradigms.engine.onnx_export import OnnxGraph, Reshaped
 from paradigms.unsupervised._network import KINDS, AutoEncoderNet, ReconstructionLoss
 from paradigms.unsupervised.anomaly import AnomalyScorer, code_metric_for, code_weight_for
@@ -305,7 +310,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         return float(np.mean(self.score_samples(X)))
 
     #: what tune_estimator searches (search_spaces.json), monitors and which way
-    _tuning = ("autoencoder", "val_loss", "minimize")
+    tuning_target = TuningTarget("autoencoder", "val_loss", "minimize")
 
     _onnx_parts = ("encoder", "decoder", "autoencoder")
 
