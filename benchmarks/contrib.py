@@ -37,6 +37,7 @@ from _results import (
     command_line,
     finish_results,
     goal,
+    goal_lines,
     md_table,
     parse_options,
     publish,
@@ -147,8 +148,7 @@ def render(results: dict[str, Any]) -> str:
          for name, row in speed.items()],
     ))  # fmt: skip
     lines += ["", f"Agent / plain SB3 steps per second: {results['speed_ratio']:.3f}", ""]
-    lines += [f"- {g['name']}: {g['measured']} (goal {g['target']}) "
-              f"**{'PASS' if g['passed'] else 'FAIL'}**" for g in results["goals"]]  # fmt: skip
+    lines += goal_lines(results["goals"])
     return "\n".join(lines) + "\n"
 
 

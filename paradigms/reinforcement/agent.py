@@ -71,8 +71,10 @@ class Agent(AgentFiles, PolicyAttribution, PolicyExport, PolicyViews):
         env: a registered Gymnasium id (``"CartPole-v1"``), a ``gymnasium.Env`` instance, a
             zero-argument factory returning one, or a ``"module:Class"`` string. The env is
             validated (Gymnasium's and SB3's checkers) before anything is built.
-        algo: ``"ppo"``, ``"a2c"``, ``"dqn"`` (discrete actions), ``"sac"`` or ``"td3"``
-            (continuous actions).
+        algo: a name of the algorithm registry (``algorithms.ALGORITHMS``: ``"ppo"``,
+            ``"a2c"``, ``"dqn"``, ``"sac"``, ``"td3"``, and with sb3-contrib ``"tqc"``,
+            ``"qrdqn"``, ``"maskableppo"``, ``"recurrentppo"``); ``algorithms.choices_text()``
+            says which action spaces each takes.
         backbone: ``"auto"``, a registered backbone name, a saved backbone file or a
             ``Backbone`` (e.g. ``clf.backbone_`` or ``ae.encoder_`` from another paradigm).
             A ``BackboneWithHead`` (``clf.model_`` of a ``Classifier`` fitted on an expert's

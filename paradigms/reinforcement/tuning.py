@@ -71,7 +71,7 @@ def tune_agent(
 
     Args:
         env: a registered id, a ``"module:Class"`` string, an env instance or a factory.
-        algo: ``"ppo"``, ``"a2c"``, ``"dqn"``, ``"sac"`` or ``"td3"``.
+        algo: a name of the algorithm registry (its search space has the same name).
         timesteps: environment steps per trial.
         trials: finished trials the study should hold (all processes sharing it).
         timeout: seconds this process may spend.

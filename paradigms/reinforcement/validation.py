@@ -305,10 +305,9 @@ def validate_env(env: gym.Env, *, algo: str | None = None, trusted: bool = False
 
     Args:
         env: the environment instance to check.
-        algo: ``"ppo"``, ``"a2c"``, ``"dqn"``, ``"sac"`` or ``"td3"`` to also check that the
-            algorithm can handle the spaces (dqn: Discrete actions; sac/td3: Box actions;
-            ppo/a2c: Discrete, Box, MultiDiscrete or MultiBinary; all: Box or Discrete
-            observations). ``None`` skips this check.
+        algo: a name of the algorithm registry to also check that the algorithm can handle
+            the spaces (its ``action_spaces``; MaskablePPO also needs ``action_masks()``).
+            ``None`` skips this check.
         trusted: skip Gymnasium's and SB3's checkers (several resets each: seconds for an
             Atari game), as for the envs of :func:`is_trusted`; the library's own checks of
             the spaces, ``reset`` and ``step`` still run.
