@@ -17,7 +17,7 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from paradigms._common.threads import torch_threads
 from paradigms.backbones import Backbone
-from paradigms.reinforcement.algorithms import algorithm_spec
+from paradigms.reinforcement.algorithms import REGISTRY, algorithm_spec
 from paradigms.reinforcement.dict_observations import DictBackboneExtractor
 from paradigms.reinforcement.env_source import EnvSource
 from paradigms.reinforcement.extractor import BackboneExtractor
@@ -66,9 +66,11 @@ class PolicyViews:
         masks = {}
         if action_masks is not None:
             if not self.uses_action_masks:
+                masked = [name for name, spec in REGISTRY.items() if spec.action_masks]
                 raise ValueError(
-                    f"action_masks are read by algo='maskableppo' only; this agent is "
-                    f"{self.algo.upper()}, whose actions are never masked. Leave them out."
+                    f"action_masks are read by algo={' or '.join(map(repr, masked))} only; "
+                    f"this agent is {self.algo.upper()}, whose actions are never masked. "
+                    "Leave them out."
                 )
             masks = {"action_masks": np.asarray(action_masks, dtype=bool)}
         with torch_threads(self.num_threads):
