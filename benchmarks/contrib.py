@@ -32,17 +32,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
-import torch
-from _results import (
-    command_line,
-    finish_results,
-    goal,
-    goal_lines,
-    md_table,
-    parse_options,
-    publish,
-    section_header,
-)
+from _results import finish_results, goal, goal_lines, md_table, run_benchmark, section_header
 from _timing import load_average, machine_info, time_alternating
 from stable_baselines3 import SAC
 from stable_baselines3.common.env_util import make_vec_env
@@ -104,7 +94,6 @@ def _speed(repeats: int, steps: int) -> dict[str, Any]:
 
 
 def run(quick: bool, command: str, repeats: int) -> dict[str, Any]:
-    torch.set_num_threads(1)
     started = datetime.now(timezone.utc)
     machine = {**machine_info(("stable_baselines3", "sb3_contrib", "gymnasium", "mujoco")),
                "load_average_at_start": load_average()}  # fmt: skip
@@ -153,11 +142,8 @@ def render(results: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_options(__doc__.split("\n\n")[0], argv)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
-    results = run(args.quick, command_line(), args.repeats or (1 if args.quick else 3))
-    return publish(results, render(results), name=SECTION, quick=args.quick,
-                   no_write=args.no_write)  # fmt: skip
+    return run_benchmark(__doc__, run, render, name=SECTION, threads=1, argv=argv)
 
 
 if __name__ == "__main__":

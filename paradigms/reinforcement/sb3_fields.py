@@ -1,7 +1,7 @@
 """What an SB3 ``.zip`` says about its model, rebuilt from the readable fields alone.
 
-Works on :class:`~.sb3_archive.SB3Archive` (nothing in it was unpickled). The algorithm is
-recognised from the policy's parameter names, the spaces from the readable attributes SB3
+Works on :class:`~.sb3_archive.SB3Archive` (nothing in it was unpickled), for the algorithm
+:mod:`.sb3_detect` tells; the spaces come from the readable attributes SB3
 writes beside each pickle (``"_shape"``, ``"dtype"``, ``"n"``, the printed ``"low"`` and
 ``"high"``), the hyperparameters from the plain JSON values and the printed schedules. What
 cannot be read back is listed in :attr:`RecoveredModel.notes`, so a user knows which values
@@ -10,7 +10,6 @@ are SB3's defaults rather than the file's.
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import re
 from collections.abc import Mapping
@@ -21,19 +20,14 @@ import numpy as np
 
 from paradigms.backbones.mlp import ACTIVATIONS
 from paradigms.reinforcement.algorithms import (
-    ALGORITHMS,
-    REGISTRY,
     algorithm_class,
     algorithm_defaults,
-    algorithm_parameters,
     algorithm_spec,
-    policy_module,
     policy_name,
 )
 from paradigms.reinforcement.sb3_archive import TYPE, SB3Archive
+from paradigms.reinforcement.sb3_detect import NOT_HYPERPARAMETERS
 
-#: attributes SB3 stores that are state of the run, not hyperparameters to rebuild
-_NOT_HYPERPARAMETERS = frozenset({"policy_kwargs", "tensorboard_log", "verbose", "device"})
 #: buffer classes SB3 picks by itself: nothing to recover when the file names one of these
 _DEFAULT_BUFFERS = frozenset(
     {
@@ -75,72 +69,6 @@ def class_name(printed: Any) -> str:
     """``"<class 'torch.nn.modules.activation.ReLU'>" -> "ReLU"`` (``""`` if not a class)."""
     found = _CLASS_NAME.search(str(printed))
     return found.group(1).rsplit(".", 1)[-1] if found else ""
-
-
-def _field_match(archive: SB3Archive, algo: str) -> int:
-    """How well the file's fields fit ``algo``'s keyword arguments: the ones it holds minus
-    the ones it lacks (PPO and A2C share one policy; their keywords tell them apart)."""
-    wanted = algorithm_parameters(algo) - _NOT_HYPERPARAMETERS
-    held = {name.lstrip("_") for name in archive.fields}
-    return len(wanted & held) - len(wanted - held)
-
-
-def _written_by(archive: SB3Archive) -> str | None:
-    """The module of the file's policy class (``"sb3_contrib.qrdqn.policies"``), if readable."""
-    module = archive.readable("policy_class").get("__module__")
-    return module if isinstance(module, str) and module else None
-
-
-def detect_algorithm(archive: SB3Archive, algo: str | None = None) -> str:
-    """The algorithm that wrote ``archive``: the registry entries whose policy family's
-    parameters the file holds and whose policy classes it names, the best fit of its fields.
-
-    Raises:
-        ValueError: a policy no registered algorithm has (or of a package not installed), or
-            ``algo`` disagreeing with it.
-    """
-    keys = list(archive.policy)
-    written_by = _written_by(archive)
-    if written_by and importlib.util.find_spec(written_by.split(".")[0]) is None:
-        raise ValueError(
-            f"{archive.path} was written by {written_by.split('.')[0]}, which is not installed; "
-            f"install it to read the file ({_install_hint(written_by)})."
-        )
-    candidates = []
-    for name, spec in REGISTRY.items():
-        if not spec.layout.holds(keys):
-            continue
-        try:
-            if written_by and policy_module(name) != written_by:
-                continue
-        except ValueError:  # its package is not installed, and the file is not its
-            continue
-        candidates.append(name)
-    if not candidates:
-        raise ValueError(
-            f"{archive.path} holds a policy that is none of {', '.join(ALGORITHMS)} (parameters "
-            f"{keys[:6]}..., policy module {written_by}); paradigms reads the files of "
-            f"stable-baselines3's and sb3-contrib's {', '.join(ALGORITHMS)}."
-        )
-    found = max(candidates, key=lambda name: _field_match(archive, name))
-    if algo is not None and algo.lower() != found:
-        wanted = algo.lower()
-        if wanted not in candidates:  # PPO and A2C share one policy: either reads the file
-            raise ValueError(
-                f"{archive.path} was written by {found.upper()}, not {algo.upper()} (its policy "
-                f"has {found.upper()}'s layers); pass algo={found!r} or leave algo out."
-            )
-        found = wanted
-    return found
-
-
-def _install_hint(module: str) -> str:
-    """The install command of the registry entries whose class lives in ``module``'s package."""
-    package = module.split(".")[0]
-    for spec in REGISTRY.values():
-        if spec.sb3_class.split(":")[0].split(".")[0] == package:
-            return spec.install
-    return f"pip install {package}"
 
 
 def _numbers(printed: str) -> np.ndarray:
@@ -295,7 +223,7 @@ def recover_hyperparameters(
         ValueError: a value of another kind than SB3's default (a damaged file).
     """
     hyper: dict[str, Any] = {}
-    for name in sorted(set(defaults) - _NOT_HYPERPARAMETERS):
+    for name in sorted(set(defaults) - NOT_HYPERPARAMETERS):
         if name.endswith("_buffer_class"):
             _buffer_note(archive, name, notes)
             continue

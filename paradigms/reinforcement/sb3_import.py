@@ -22,12 +22,8 @@ import torch
 from paradigms.reinforcement.algorithms import algorithm_spec
 from paradigms.reinforcement.extractor import BackboneExtractor
 from paradigms.reinforcement.sb3_archive import SB3Archive, read_sb3_archive
-from paradigms.reinforcement.sb3_fields import (
-    RecoveredModel,
-    detect_algorithm,
-    recover_model,
-    space_description,
-)
+from paradigms.reinforcement.sb3_detect import detect_algorithm
+from paradigms.reinforcement.sb3_fields import RecoveredModel, recover_model, space_description
 from paradigms.reinforcement.sb3_layout import copy_optimizers, copy_policy, distinct_tensors
 from paradigms.reinforcement.serialization import restore_counters
 
