@@ -226,3 +226,19 @@ def run_benchmark(
     torch.set_num_threads(threads)
     results = run(args.quick, command_line(), args.repeats or (1 if args.quick else 5))
     return publish(results, render(results), name=name, quick=args.quick, no_write=args.no_write)
+
+
+def run_untimed_benchmark(
+    doc: str,
+    run: Callable[[bool, str], dict[str, Any]],
+    render: Callable[[dict[str, Any]], str],
+    *,
+    name: str,
+    argv: Sequence[str] | None = None,
+) -> int:
+    """The ``main`` of a benchmark without timing repeats: parse the options (the first
+    paragraph of ``doc`` is the description), ``run(quick, command)`` and :func:`publish` what
+    ``render`` makes of it."""
+    args = parse_options(doc.split("\n\n")[0], argv, repeats=False)
+    results = run(args.quick, command_line())
+    return publish(results, render(results), name=name, quick=args.quick, no_write=args.no_write)

@@ -43,13 +43,11 @@ from typing import Any
 
 import numpy as np
 from _results import (
-    command_line,
     finish_results,
     goal,
     goal_lines,
     md_table,
-    parse_options,
-    publish,
+    run_untimed_benchmark,
     section_header,
 )
 from _timing import load_average, machine_info
@@ -279,11 +277,7 @@ def render_markdown(results: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_options(__doc__.split("\n\n")[0], argv, repeats=False)
-    results = run(args.quick, command_line())
-    return publish(
-        results, render_markdown(results), name=SECTION, quick=args.quick, no_write=args.no_write
-    )
+    return run_untimed_benchmark(__doc__, run, render_markdown, name=SECTION, argv=argv)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ from typing import Any
 import _fixmatch_reference as reference
 import numpy as np
 import torch
-from _results import command_line, goal, md_table, parse_options, publish
+from _results import goal, md_table, run_untimed_benchmark
 from _timing import load_average, machine_info
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
@@ -511,11 +511,7 @@ def render_markdown(results: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_options(__doc__.split("\n\n")[0], argv, repeats=False)
-    results = run(args.quick, command_line())
-    return publish(
-        results, render_markdown(results), name=SECTION, quick=args.quick, no_write=args.no_write
-    )
+    return run_untimed_benchmark(__doc__, run, render_markdown, name=SECTION, argv=argv)
 
 
 if __name__ == "__main__":
